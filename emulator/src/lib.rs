@@ -1,1 +1,199 @@
-//! Placeholder.
+//! A local emulator of the Fireworks AI HTTP API for tests and offline examples.
+//! It answers the audio batch status, audio batch submit and sync audio endpoints from an
+//! in-memory job table, building its responses from the crate's generated types.
+
+mod audio;
+mod job;
+mod record;
+mod server;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use job::{Completion, Job};
+pub use record::RecordedRequest;
+
+use server::Shared;
+
+/// Which forms of the `Authorization` header the emulator accepts.
+///
+/// The Fireworks docs show the raw key (`Authorization: <key>`) for the audio hosts; whether the
+/// audio batch host also accepts `Bearer <key>` is not documented (the sync audio hosts evidently
+/// do), so the default accepts both and [`AuthMode::RawOnly`] lets a test insist on the raw form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AuthMode {
+    /// Accept `<key>` and `Bearer <key>`.
+    #[default]
+    RawOrBearer,
+    /// Accept only `<key>`; `Bearer <key>` is rejected with 401.
+    RawOnly,
+}
+
+/// Configures and starts an [`Emulator`]; get one from [`Emulator::builder`].
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `start` is called"]
+pub struct EmulatorBuilder {
+    port: u16,
+    api_key: Option<String>,
+    auth_mode: AuthMode,
+    account_id: String,
+    submit_completion: Completion,
+}
+
+/// The account that owns jobs submitted to an emulator unless [`EmulatorBuilder::account_id`]
+/// says otherwise.
+pub const DEFAULT_ACCOUNT_ID: &str = "emulator-account";
+
+impl EmulatorBuilder {
+    /// Port to bind on 127.0.0.1; the default 0 lets the OS choose a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The only API key to accept; by default any non-empty key is accepted.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Which `Authorization` forms to accept (default [`AuthMode::RawOrBearer`]).
+    pub fn auth_mode(mut self, mode: AuthMode) -> Self {
+        self.auth_mode = mode;
+        self
+    }
+
+    /// Account that owns jobs created by the batch submit endpoint (default
+    /// [`DEFAULT_ACCOUNT_ID`]); the real API derives it from the key.
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = account_id.into();
+        self
+    }
+
+    /// When jobs created by the batch submit endpoint complete (default: after 2 polls).
+    pub fn submit_completion(mut self, completion: Completion) -> Self {
+        self.submit_completion = completion;
+        self
+    }
+
+    /// Binds 127.0.0.1 on the chosen port and starts serving in a background task.
+    ///
+    /// # Errors
+    /// The I/O error from binding the port (for example, the port is in use).
+    pub async fn start(self) -> Result<RunningEmulator, std::io::Error> {
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
+                .await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Shared::new(server::Config {
+            api_key: self.api_key,
+            auth_mode: self.auth_mode,
+            account_id: self.account_id,
+            submit_completion: self.submit_completion,
+        }));
+        let router = server::router(Arc::clone(&state));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                // A dropped sender also means "stop", so the error case is the same signal.
+                let _ = stopped.await;
+            };
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        });
+        Ok(RunningEmulator {
+            base_url: format!("http://{addr}"),
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// Entry point: `Emulator::builder().start().await` gives a [`RunningEmulator`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with the defaults: any port, any non-empty key, raw or `Bearer` auth.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder {
+            port: 0,
+            api_key: None,
+            auth_mode: AuthMode::default(),
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+            submit_completion: Completion::AfterPolls(2),
+        }
+    }
+}
+
+/// A started emulator; it stops serving when dropped or after [`RunningEmulator::shutdown`].
+///
+/// One listener serves every Fireworks host the emulator knows (audio batch, audio prod and
+/// audio turbo), so the same base URL is given for each of them.
+#[derive(Debug)]
+pub struct RunningEmulator {
+    base_url: String,
+    addr: SocketAddr,
+    state: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl RunningEmulator {
+    /// Base URL such as `http://127.0.0.1:40123`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Adds or replaces the job `batch_id` of `account_id` in the job table.
+    pub fn seed_job(&self, account_id: &str, batch_id: &str, job: Job) {
+        self.state.jobs.insert(account_id, batch_id, job);
+    }
+
+    /// How many status requests for `batch_id` of `account_id` reached the emulator, whatever
+    /// their outcome (200, 401 or 404).
+    pub fn poll_count(&self, account_id: &str, batch_id: &str) -> u32 {
+        self.state.jobs.requests(account_id, batch_id)
+    }
+
+    /// Every request received so far, oldest first (the newest 1000 are kept).
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.record.snapshot()
+    }
+
+    /// Stops accepting connections and waits (at most 5 s) for open ones to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
