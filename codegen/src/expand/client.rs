@@ -1,0 +1,321 @@
+//! The area struct and its operations → tokens: one client method, one `static Operation` and
+//! one request builder (with `send`, `send_with_meta` and `IntoFuture`) per operation.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::rust_type;
+use super::{Cx, docs, human};
+use crate::Mode;
+use crate::model::{Auth, ClientDefault, Method, Operation, Param, ParamIn, Segment, TypeRef};
+
+/// Emits the area struct (`pub struct AudioBatch<'a>`), its methods and every operation's items.
+pub(crate) fn expand_client(cx: &Cx<'_>) -> TokenStream {
+    let api = cx.api;
+    let root = &cx.root;
+    let client_type = &api.client_type.ident;
+    let accessor = match cx.mode {
+        Mode::BuildScript => format!("[`{}::Client::{}`]", cx.root_text, api.module.text),
+        Mode::Macro => format!("[`{}::{}`]", api.ext_trait.text, api.module.text),
+    };
+    let doc = docs(&format!(
+        "Operations of the {} API; get it from {accessor}.",
+        human(&api.area)
+    ));
+    let methods = api.operations.iter().map(|op| expand_method(cx, op));
+    let operations = api.operations.iter().map(|op| expand_operation(cx, op));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Copy)]
+        pub struct #client_type<'a> {
+            client: &'a #root::Client,
+        }
+
+        impl<'a> #client_type<'a> {
+            /// Wraps a client.
+            pub fn new(client: &'a #root::Client) -> Self {
+                Self { client }
+            }
+
+            #(#methods)*
+        }
+
+        #(#operations)*
+    }
+}
+
+/// The type a parameter has in the builder (`&'a str` for strings, values otherwise).
+fn param_type(param: &Param) -> TokenStream {
+    match &param.ty {
+        TypeRef::String => quote!(&'a str),
+        TypeRef::Int64String => quote!(i64),
+        other => rust_type(other),
+    }
+}
+
+fn required(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| p.required)
+}
+
+fn optional(op: &Operation) -> impl Iterator<Item = &Param> {
+    op.params.iter().filter(|p| !p.required)
+}
+
+fn method_text(method: Method) -> &'static str {
+    match method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+    }
+}
+
+/// Emits the client method that starts a request builder.
+fn expand_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
+    let root = &cx.root;
+    let method = &op.method_name.ident;
+    let request = &op.request_type.ident;
+    let mut text = Vec::new();
+    if let Some(summary) = &op.summary {
+        text.push(summary.clone());
+    }
+    if let Some(description) = &op.description {
+        text.push(description.clone());
+    }
+    text.push(format!(
+        "`{} {}` on server `{}`.",
+        method_text(op.method),
+        op.path,
+        op.server_name
+    ));
+    let params: Vec<String> = required(op)
+        .map(|p| match &p.description {
+            Some(description) => format!("- `{}`: {description}", p.name.text),
+            None => format!("- `{}`", p.name.text),
+        })
+        .collect();
+    if !params.is_empty() {
+        text.push(params.join("\n"));
+    }
+    let doc = docs(&text.join("\n\n"));
+    let args = required(op).map(|p| {
+        let ident = &p.name.ident;
+        let ty = param_type(p);
+        quote!(#ident: #ty)
+    });
+    let required_inits = required(op).map(|p| &p.name.ident);
+    let optional_inits = optional(op).map(|p| {
+        let ident = &p.name.ident;
+        quote!(#ident: ::std::option::Option::None)
+    });
+    quote! {
+        #doc
+        pub fn #method(&self, #(#args),*) -> #request<'a> {
+            #request {
+                client: self.client,
+                #(#required_inits,)*
+                #(#optional_inits,)*
+                options: #root::RequestOptions::new(),
+            }
+        }
+    }
+}
+
+/// Emits `static <OP>: Operation`, `pub struct <Op>Request<'a>`, its setters and senders, and
+/// its `IntoFuture` impl.
+fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
+    let root = &cx.root;
+    let api = cx.api;
+    let statik = &op.static_name.ident;
+    let request = &op.request_type.ident;
+    let id = &op.id;
+    let method = match op.method {
+        Method::GET => quote!(GET),
+        Method::POST => quote!(POST),
+        Method::PUT => quote!(PUT),
+        Method::PATCH => quote!(PATCH),
+        Method::DELETE => quote!(DELETE),
+        Method::HEAD => quote!(HEAD),
+        Method::OPTIONS => quote!(OPTIONS),
+    };
+    let server = &op.server_constant.ident;
+    let path = &op.path;
+    let auth = match &op.auth {
+        Auth::None => quote!(#root::__private::Auth::None),
+        Auth::Raw => quote!(#root::__private::Auth::Raw),
+        Auth::Bearer => quote!(#root::__private::Auth::Bearer),
+        Auth::Query(name) => quote!(#root::__private::Auth::Query(#name)),
+    };
+    let idempotent = op.idempotent;
+    let timeout = match op.timeout_secs {
+        Some(secs) => quote!(::std::option::Option::Some(::std::time::Duration::from_secs(#secs))),
+        None => quote!(::std::option::Option::None),
+    };
+    let response = rust_type(&op.response);
+    let builder_doc = docs(&format!(
+        "Request builder for [`{}::{}`]; send it with `.send().await` or\njust `.await`.",
+        api.client_type.text, op.method_name.text
+    ));
+    let send_doc = docs(&format!(
+        "Sends the request and decodes the response.\n\n# Errors\n[`{}::Error`]: an invalid argument before anything is sent, or a transport, status\nor decode failure.",
+        cx.root_text
+    ));
+    let required_fields = required(op).map(|p| {
+        let ident = &p.name.ident;
+        let ty = param_type(p);
+        quote!(#ident: #ty)
+    });
+    let optional_fields = optional(op).map(|p| {
+        let ident = &p.name.ident;
+        let ty = param_type(p);
+        quote!(#ident: ::std::option::Option<#ty>)
+    });
+    let setters = optional(op).map(|p| {
+        let ident = &p.name.ident;
+        let ty = param_type(p);
+        let doc = docs(
+            p.description
+                .as_deref()
+                .unwrap_or(&format!("Sets `{}`.", p.wire)),
+        );
+        quote! {
+            #doc
+            pub fn #ident(mut self, value: #ty) -> Self {
+                self.#ident = ::std::option::Option::Some(value);
+                self
+            }
+        }
+    });
+    let url_steps = op.segments.iter().map(|segment| match segment {
+        Segment::Literal(text) => quote!(url.literal(#text);),
+        Segment::Param(wire) => match op.params.iter().find(|p| &p.wire == wire) {
+            Some(param) => {
+                let value = path_value(cx, param);
+                quote!(url.segment(#wire, #value)?;)
+            }
+            None => TokenStream::new(),
+        },
+    });
+    let query_steps = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamIn::Query)
+        .map(|p| with_value(p, |wire, value| quote!(url.query(#wire, #value);)));
+    let headers: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamIn::Header)
+        .map(|p| with_value(p, |wire, value| quote!(call.header(#wire, #value)?;)))
+        .collect();
+    let send = if headers.is_empty() {
+        quote! {
+            #root::__private::Call::new(self.client, &#statik, url, &self.options)
+                .send_json::<#response>()
+                .await
+        }
+    } else {
+        quote! {
+            let mut call = #root::__private::Call::new(self.client, &#statik, url, &self.options);
+            #(#headers)*
+            call.send_json::<#response>().await
+        }
+    };
+    quote! {
+        static #statik: #root::__private::Operation = #root::__private::Operation {
+            id: #id,
+            method: #root::__private::Method::#method,
+            server: &#server,
+            path: #path,
+            auth: #auth,
+            idempotent: #idempotent,
+            timeout: #timeout,
+        };
+
+        #builder_doc
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent"]
+        pub struct #request<'a> {
+            client: &'a #root::Client,
+            #(#required_fields,)*
+            #(#optional_fields,)*
+            options: #root::RequestOptions,
+        }
+
+        impl<'a> #request<'a> {
+            #(#setters)*
+
+            /// Per-call options (timeout, retries, deadline) that override the client's.
+            pub fn options(mut self, options: #root::RequestOptions) -> Self {
+                self.options = options;
+                self
+            }
+
+            #send_doc
+            pub async fn send(self) -> ::std::result::Result<#response, #root::Error> {
+                self.send_with_meta().await.map(#root::Response::into_inner)
+            }
+
+            /// Like [`Self::send`], and also returns the response metadata (request id, rate limits,
+            /// attempts).
+            ///
+            /// # Errors
+            /// As for [`Self::send`].
+            pub async fn send_with_meta(self) -> ::std::result::Result<#root::Response<#response>, #root::Error> {
+                let mut url = #root::__private::UrlBuilder::new(self.client, &#statik)?;
+                #(#url_steps)*
+                #(#query_steps)*
+                #send
+            }
+        }
+
+        impl<'a> ::std::future::IntoFuture for #request<'a> {
+            type Output = ::std::result::Result<#response, #root::Error>;
+            type IntoFuture = #root::__private::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
+
+/// The `&str` expression for a path parameter, filling in client defaults.
+fn path_value(cx: &Cx<'_>, param: &Param) -> TokenStream {
+    let root = &cx.root;
+    let ident = &param.name.ident;
+    match param.client_default {
+        Some(ClientDefault::AccountId) => {
+            quote!(#root::__private::account_id(self.client, self.#ident)?)
+        }
+        None => as_str(&param.ty, quote!(self.#ident)),
+    }
+}
+
+/// Runs `emit` with the parameter's `&str` value, inside `if let Some` for optional ones.
+fn with_value(param: &Param, emit: impl Fn(&str, TokenStream) -> TokenStream) -> TokenStream {
+    let ident = &param.name.ident;
+    let wire = param.wire.as_str();
+    if param.required {
+        emit(wire, as_str(&param.ty, quote!(self.#ident)))
+    } else {
+        let body = emit(wire, as_str(&param.ty, quote!(value)));
+        quote! {
+            if let ::std::option::Option::Some(value) = self.#ident {
+                #body
+            }
+        }
+    }
+}
+
+/// Converts a parameter value expression to `&str` without allocating where possible.
+fn as_str(ty: &TypeRef, value: TokenStream) -> TokenStream {
+    match ty {
+        TypeRef::String => value,
+        TypeRef::Bool => quote!(if #value { "true" } else { "false" }),
+        TypeRef::Named { .. } => quote!(#value.as_str()),
+        _ => quote!(&#value.to_string()),
+    }
+}

@@ -1,0 +1,410 @@
+//! Named types → tokens: structs with a kept-unknown-fields map, open string enums, and the
+//! small `int64_string` serde helper module when a spec uses it.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{Cx, docs, lower_first};
+use crate::model::{Field, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
+
+/// Emits every named type, plus `mod __int64_string` when a field needs it.
+pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
+    let types = cx.api.types.iter().map(|def| match &def.body {
+        TypeBody::Object(object) => expand_object(cx, def, object),
+        TypeBody::Enum(variants) => expand_enum(cx, def, variants),
+    });
+    let uses_int64_string = cx.api.types.iter().any(|def| match &def.body {
+        TypeBody::Object(object) => object.fields.iter().any(|f| f.ty == TypeRef::Int64String),
+        TypeBody::Enum(_) => false,
+    });
+    let helper = if uses_int64_string {
+        expand_int64_string(cx)
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #(#types)*
+        #helper
+    }
+}
+
+/// The Rust type of a resolved spec type.
+pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::I64 | TypeRef::Int64String => quote!(i64),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::Array(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        TypeRef::Named { name, .. } => {
+            let ident = &name.ident;
+            quote!(#ident)
+        }
+    }
+}
+
+/// Emits `pub struct <Name>` with serde derives, `new()`, defaults and the `embedded_body`
+/// accessor.
+fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
+    let root = &cx.root;
+    let serde_crate = format!("{}::__private::serde", cx.root_text);
+    let name = &def.name.ident;
+    let doc = docs(
+        def.description
+            .as_deref()
+            .unwrap_or(&format!("The `{}` object.", def.name.text)),
+    );
+    let fields = object.fields.iter().map(|field| expand_field(def, field));
+    let mut new_args = Vec::new();
+    let mut new_inits = Vec::new();
+    let mut default_fns = Vec::new();
+    for field in &object.fields {
+        let ident = &field.name.ident;
+        let field_ty = field_type(field);
+        if let Some(default) = &field.default {
+            let fn_name = format_ident!("__default_{}", field.name.text);
+            let value = default_value(&field.ty, default);
+            let value = if field.is_option() {
+                quote!(::std::option::Option::Some(#value))
+            } else {
+                value
+            };
+            default_fns.push(quote! {
+                #[doc(hidden)]
+                fn #fn_name() -> #field_ty {
+                    #value
+                }
+            });
+            new_inits.push(quote!(#ident: Self::#fn_name()));
+        } else if field.required {
+            if field.ty == TypeRef::String && !field.is_option() {
+                new_args.push(quote!(#ident: impl ::std::convert::Into<::std::string::String>));
+                new_inits.push(quote!(#ident: #ident.into()));
+            } else {
+                new_args.push(quote!(#ident: #field_ty));
+                new_inits.push(quote!(#ident));
+            }
+        } else {
+            new_inits.push(quote!(#ident: ::std::option::Option::None));
+        }
+    }
+    let allow_new = if new_args.is_empty() {
+        quote!(#[allow(clippy::new_without_default)])
+    } else {
+        TokenStream::new()
+    };
+    let embedded = object
+        .embedded_body
+        .as_ref()
+        .map(|embedded| {
+            let content_type = str_access(&embedded.content_type);
+            let body = str_access(&embedded.body);
+            let doc = docs(&format!(
+                "The serialised result carried in `{}`, tagged with `{}`;\n`None` while the result is absent.",
+                embedded.body.name.text, embedded.content_type.name.text
+            ));
+            quote! {
+                #doc
+                pub fn embedded_body(&self) -> ::std::option::Option<#root::EmbeddedBody<'_>> {
+                    #root::EmbeddedBody::new(#content_type, #body)
+                }
+            }
+        })
+        .unwrap_or_default();
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #root::__private::serde::Serialize, #root::__private::serde::Deserialize)]
+        #[serde(crate = #serde_crate)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+            /// Fields the spec does not describe, kept as received.
+            #[serde(flatten)]
+            pub extra: #root::__private::serde_json::Map<::std::string::String, #root::__private::serde_json::Value>,
+        }
+
+        impl #name {
+            /// Creates a value with the required fields; optional fields start empty.
+            #allow_new
+            pub fn new(#(#new_args),*) -> Self {
+                Self {
+                    #(#new_inits,)*
+                    extra: #root::__private::serde_json::Map::new(),
+                }
+            }
+
+            #embedded
+            #(#default_fns)*
+        }
+    }
+}
+
+/// `self.<field>` as an `Option<&str>`.
+fn str_access(field: &Field) -> TokenStream {
+    let ident = &field.name.ident;
+    if field.is_option() {
+        quote!(self.#ident.as_deref())
+    } else {
+        quote!(::std::option::Option::Some(self.#ident.as_str()))
+    }
+}
+
+fn field_type(field: &Field) -> TokenStream {
+    let ty = rust_type(&field.ty);
+    if field.is_option() {
+        quote!(::std::option::Option<#ty>)
+    } else {
+        ty
+    }
+}
+
+/// Emits one struct field with its docs and serde attributes.
+fn expand_field(def: &TypeDef, field: &Field) -> TokenStream {
+    let ident = &field.name.ident;
+    let ty = field_type(field);
+    let doc = docs(
+        field
+            .description
+            .as_deref()
+            .unwrap_or(&format!("The `{}` field.", field.wire)),
+    );
+    let rename = if field.name.differs_from(&field.wire) {
+        let wire = &field.wire;
+        quote!(#[serde(rename = #wire)])
+    } else {
+        TokenStream::new()
+    };
+    let mut parts = Vec::new();
+    if field.default.is_some() {
+        let path = format!("{}::__default_{}", def.name.text, field.name.text);
+        parts.push(quote!(default = #path));
+    } else if field.is_option() && !field.required {
+        parts.push(quote!(default));
+    }
+    if field.is_option() && !field.required {
+        parts.push(quote!(
+            skip_serializing_if = "::std::option::Option::is_none"
+        ));
+    }
+    if field.ty == TypeRef::Int64String {
+        let with = if field.is_option() {
+            "__int64_string::option"
+        } else {
+            "__int64_string"
+        };
+        parts.push(quote!(with = #with));
+    }
+    let serde = if parts.is_empty() {
+        TokenStream::new()
+    } else {
+        quote!(#[serde(#(#parts),*)])
+    };
+    quote! {
+        #doc
+        #rename
+        #serde
+        pub #ident: #ty,
+    }
+}
+
+/// The Rust expression for a checked default value.
+fn default_value(ty: &TypeRef, value: &Scalar) -> TokenStream {
+    match (ty, value) {
+        (TypeRef::String, Scalar::String(text)) => {
+            quote!(::std::string::String::from(#text))
+        }
+        (TypeRef::Named { name, .. }, Scalar::String(text)) => {
+            let ident = &name.ident;
+            quote!(<#ident as ::std::convert::From<&str>>::from(#text))
+        }
+        (_, Scalar::Bool(flag)) => quote!(#flag),
+        (TypeRef::I32, Scalar::Int(number)) => {
+            let literal = Literal::i64_unsuffixed(*number);
+            quote!(#literal)
+        }
+        (TypeRef::F64, Scalar::Int(number)) => {
+            // Checked as small enough to be exact by the spec author's intent; the cast is the
+            // literal's type, not a conversion of data.
+            let literal = Literal::f64_suffixed(*number as f64);
+            quote!(#literal)
+        }
+        (TypeRef::F64, Scalar::Float(number)) => {
+            let literal = Literal::f64_suffixed(*number);
+            quote!(#literal)
+        }
+        (_, Scalar::Int(number)) => {
+            let literal = Literal::i64_suffixed(*number);
+            quote!(#literal)
+        }
+        (_, Scalar::Float(number)) => {
+            let literal = Literal::f64_suffixed(*number);
+            quote!(#literal)
+        }
+        (_, Scalar::String(text)) => quote!(::std::string::String::from(#text)),
+    }
+}
+
+/// Emits an open string enum: the enum with an `Unknown(String)` variant, `KNOWN`, `as_str`,
+/// `is_unknown`, `From<&str>`, `Display`, `Serialize` and `Deserialize`.
+fn expand_enum(cx: &Cx<'_>, def: &TypeDef, variants: &[Variant]) -> TokenStream {
+    let root = &cx.root;
+    let name = &def.name.ident;
+    let type_doc = format!(
+        "{}\n\nValues the spec does not list are kept in [`{n}::Unknown`] and\nserialised back unchanged.",
+        def.description
+            .as_deref()
+            .unwrap_or(&format!("The `{}` enum.", def.name.text)),
+        n = def.name.text
+    );
+    let doc = docs(&type_doc);
+    let idents: Vec<_> = variants.iter().map(|v| &v.name.ident).collect();
+    let wires: Vec<_> = variants.iter().map(|v| v.wire.as_str()).collect();
+    let variant_docs = variants.iter().map(|v| {
+        docs(&match &v.description {
+            Some(description) => format!("`{}`: {}", v.wire, lower_first(description)),
+            None => format!("`{}`.", v.wire),
+        })
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(
+                #variant_docs
+                #idents,
+            )*
+            /// A value this version of the spec does not know, kept as sent.
+            Unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// Every value the spec lists, in spec order.
+            pub const KNOWN: &'static [Self] = &[#(Self::#idents),*];
+
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#idents => #wires,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+
+            /// Whether this is a value the spec does not list.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, Self::Unknown(_))
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#wires => Self::#idents,)*
+                    other => Self::Unknown(::std::string::String::from(other)),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl #root::__private::serde::Serialize for #name {
+            fn serialize<S: #root::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> #root::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: #root::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                #root::__private::deserialize_open_enum(deserializer, <Self as ::std::convert::From<&str>>::from)
+            }
+        }
+    }
+}
+
+/// Emits `mod __int64_string`: serde `with` functions for an `i64` carried as a JSON string
+/// (numbers are accepted too, as proto3 JSON parsers do).
+fn expand_int64_string(cx: &Cx<'_>) -> TokenStream {
+    let root = &cx.root;
+    let serde = quote!(#root::__private::serde);
+    quote! {
+        #[doc(hidden)]
+        mod __int64_string {
+            pub(super) fn serialize<S: #serde::Serializer>(value: &i64, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.collect_str(value)
+            }
+
+            pub(super) fn deserialize<'de, D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<i64, D::Error> {
+                deserializer.deserialize_any(Visitor)
+            }
+
+            struct Visitor;
+
+            impl #serde::de::Visitor<'_> for Visitor {
+                type Value = i64;
+
+                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str("an int64 as a decimal string")
+                }
+
+                fn visit_str<E: #serde::de::Error>(self, value: &str) -> ::std::result::Result<i64, E> {
+                    value.parse().map_err(E::custom)
+                }
+
+                fn visit_i64<E: #serde::de::Error>(self, value: i64) -> ::std::result::Result<i64, E> {
+                    ::std::result::Result::Ok(value)
+                }
+
+                fn visit_u64<E: #serde::de::Error>(self, value: u64) -> ::std::result::Result<i64, E> {
+                    i64::try_from(value).map_err(E::custom)
+                }
+            }
+
+            pub(super) mod option {
+                pub(in super::super) fn serialize<S: #serde::Serializer>(value: &::std::option::Option<i64>, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    match value {
+                        ::std::option::Option::Some(value) => super::serialize(value, serializer),
+                        ::std::option::Option::None => serializer.serialize_none(),
+                    }
+                }
+
+                pub(in super::super) fn deserialize<'de, D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<::std::option::Option<i64>, D::Error> {
+                    struct Visitor;
+
+                    impl<'de> #serde::de::Visitor<'de> for Visitor {
+                        type Value = ::std::option::Option<i64>;
+
+                        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.write_str("an int64 as a decimal string, or null")
+                        }
+
+                        fn visit_none<E: #serde::de::Error>(self) -> ::std::result::Result<Self::Value, E> {
+                            ::std::result::Result::Ok(::std::option::Option::None)
+                        }
+
+                        fn visit_unit<E: #serde::de::Error>(self) -> ::std::result::Result<Self::Value, E> {
+                            ::std::result::Result::Ok(::std::option::Option::None)
+                        }
+
+                        fn visit_some<D: #serde::Deserializer<'de>>(self, deserializer: D) -> ::std::result::Result<Self::Value, D::Error> {
+                            super::deserialize(deserializer).map(::std::option::Option::Some)
+                        }
+                    }
+
+                    deserializer.deserialize_option(Visitor)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! The validated model: references resolved, Rust names decided, path templates split. It is
+//! built only after `check.rs` found no errors, so lowering failures here are internal errors.
+
+use serde_saphyr::Spanned;
+
+use crate::diag::Location;
+use crate::ident::{Case, RustName};
+use crate::spec;
+
+pub(crate) use crate::spec::{ClientDefault, Kind, Method, ParamIn, Scalar};
+
+/// One spec file, ready for expansion.
+#[derive(Debug)]
+pub(crate) struct Api {
+    pub(crate) area: String,
+    /// Module and accessor name (`audio_batch`).
+    pub(crate) module: RustName,
+    /// Area struct (`AudioBatch`).
+    pub(crate) client_type: RustName,
+    /// Extension trait for macro mode (`AudioBatchExt`).
+    pub(crate) ext_trait: RustName,
+    pub(crate) description: Option<String>,
+    pub(crate) servers: Vec<Server>,
+    pub(crate) types: Vec<TypeDef>,
+    pub(crate) operations: Vec<Operation>,
+}
+
+/// A named base URL.
+#[derive(Debug)]
+pub(crate) struct Server {
+    pub(crate) name: String,
+    pub(crate) constant: RustName,
+    pub(crate) url: String,
+    pub(crate) description: Option<String>,
+}
+
+/// How the key is sent, after the operation's override is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Auth {
+    None,
+    Raw,
+    Bearer,
+    Query(String),
+}
+
+/// One operation.
+#[derive(Debug)]
+pub(crate) struct Operation {
+    pub(crate) id: String,
+    pub(crate) method_name: RustName,
+    pub(crate) static_name: RustName,
+    pub(crate) request_type: RustName,
+    pub(crate) summary: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) method: Method,
+    pub(crate) server_name: String,
+    pub(crate) server_constant: RustName,
+    pub(crate) path: String,
+    pub(crate) segments: Vec<Segment>,
+    pub(crate) auth: Auth,
+    pub(crate) idempotent: bool,
+    pub(crate) timeout_secs: Option<u64>,
+    pub(crate) params: Vec<Param>,
+    pub(crate) response: TypeRef,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Segment {
+    Literal(String),
+    Param(String),
+}
+
+/// A path, query or header parameter.
+#[derive(Debug)]
+pub(crate) struct Param {
+    pub(crate) wire: String,
+    pub(crate) name: RustName,
+    pub(crate) location: ParamIn,
+    pub(crate) ty: TypeRef,
+    /// Required params are arguments of the client method; the rest are builder setters.
+    pub(crate) required: bool,
+    pub(crate) client_default: Option<ClientDefault>,
+    pub(crate) description: Option<String>,
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    /// An `i64` carried as a JSON string.
+    Int64String,
+    Array(Box<TypeRef>),
+    Map(Box<TypeRef>),
+    Named {
+        name: RustName,
+        kind: Kind,
+    },
+}
+
+/// A named type.
+#[derive(Debug)]
+pub(crate) struct TypeDef {
+    pub(crate) name: RustName,
+    pub(crate) description: Option<String>,
+    pub(crate) body: TypeBody,
+}
+
+/// What a named type is.
+#[derive(Debug)]
+pub(crate) enum TypeBody {
+    Object(Box<Object>),
+    Enum(Vec<Variant>),
+}
+
+/// An object: named fields plus a map of the fields the spec does not describe.
+#[derive(Debug)]
+pub(crate) struct Object {
+    pub(crate) fields: Vec<Field>,
+    pub(crate) embedded_body: Option<EmbeddedBody>,
+}
+
+/// Which fields hold a serialised response and its content type.
+#[derive(Debug)]
+pub(crate) struct EmbeddedBody {
+    pub(crate) content_type: Field,
+    pub(crate) body: Field,
+}
+
+/// One object field.
+#[derive(Debug, Clone)]
+pub(crate) struct Field {
+    pub(crate) wire: String,
+    pub(crate) name: RustName,
+    pub(crate) ty: TypeRef,
+    pub(crate) required: bool,
+    pub(crate) nullable: bool,
+    pub(crate) default: Option<Scalar>,
+    pub(crate) description: Option<String>,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option` (anything that may be absent or null, unless a
+    /// default fills it).
+    pub(crate) fn is_option(&self) -> bool {
+        self.nullable || (!self.required && self.default.is_none())
+    }
+}
+
+/// One value of an open enum.
+#[derive(Debug)]
+pub(crate) struct Variant {
+    pub(crate) wire: String,
+    pub(crate) name: RustName,
+    pub(crate) description: Option<String>,
+}
+
+/// A type expression as parsed from `type:`, before names are resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TypeExpr {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    Int64String,
+    Array(Box<TypeExpr>),
+    Map(Box<TypeExpr>),
+    Named(String),
+}
+
+/// The built-in type names, for messages and suggestions.
+pub(crate) const BUILTIN_TYPES: &[&str] = &["string", "bool", "i32", "i64", "f64", "int64_string"];
+
+/// Parses `string`, `array<T>`, `map<T>`, a type name and so on; the error says what is wrong.
+pub(crate) fn parse_type_expr(text: &str) -> Result<TypeExpr, String> {
+    let text = text.trim();
+    for (prefix, wrap) in [
+        ("array<", TypeExpr::Array as fn(Box<TypeExpr>) -> TypeExpr),
+        ("map<", TypeExpr::Map),
+    ] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            let inner = rest
+                .strip_suffix('>')
+                .ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?;
+            return Ok(wrap(Box::new(parse_type_expr(inner)?)));
+        }
+    }
+    Ok(match text {
+        "string" => TypeExpr::String,
+        "bool" => TypeExpr::Bool,
+        "i32" => TypeExpr::I32,
+        "i64" => TypeExpr::I64,
+        "f64" => TypeExpr::F64,
+        "int64_string" => TypeExpr::Int64String,
+        "" => return Err("empty type, expected a type name".to_owned()),
+        name if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            TypeExpr::Named(name.to_owned())
+        }
+        other => {
+            return Err(format!(
+                "`{other}` is not a type: expected a type name, a built-in type ({}), `array<T>` or `map<T>`",
+                crate::diag::one_of(BUILTIN_TYPES)
+            ));
+        }
+    })
+}
+
+/// Splits a path template into literals and `{param}` placeholders.
+pub(crate) fn parse_template(path: &str) -> Result<Vec<Segment>, String> {
+    let mut segments = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        match (rest.find('{'), rest.find('}')) {
+            (None, None) => {
+                segments.push(Segment::Literal(rest.to_owned()));
+                break;
+            }
+            (Some(open), Some(close)) if open < close => {
+                let (literal, tail) = rest.split_at(open);
+                if !literal.is_empty() {
+                    segments.push(Segment::Literal(literal.to_owned()));
+                }
+                let (inner, tail) = tail.split_at(close - open);
+                let name = inner.trim_start_matches('{');
+                if name.is_empty() || name.contains('{') {
+                    return Err(format!("bad placeholder `{inner}}}` in path `{path}`"));
+                }
+                segments.push(Segment::Param(name.to_owned()));
+                rest = tail.strip_prefix('}').unwrap_or(tail);
+            }
+            _ => return Err(format!("unbalanced `{{` or `}}` in path `{path}`")),
+        }
+    }
+    Ok(segments)
+}
+
+/// Decides a Rust name: the explicit `rust_name` as written, or the spec name converted to
+/// `case`. The error names the problem.
+pub(crate) fn rust_name(
+    spec_name: &str,
+    explicit: Option<&Spanned<String>>,
+    case: Case,
+) -> Result<RustName, String> {
+    match explicit {
+        Some(name) => RustName::new(&name.value)
+            .ok_or_else(|| format!("`rust_name` `{}` is not a Rust identifier", name.value)),
+        None => RustName::convert(spec_name, case).ok_or_else(|| {
+            format!(
+                "`{spec_name}` does not convert to a Rust identifier (got `{}`)",
+                crate::ident::convert(spec_name, case)
+            )
+        }),
+    }
+}
+
+/// The default `idempotent` for a method: safe and idempotent methods per RFC 9110.
+pub(crate) fn idempotent_by_default(method: Method) -> bool {
+    !matches!(method, Method::POST | Method::PATCH)
+}
+
+/// A position for a node, falling back to `ancestor` when the parser recorded none.
+pub(crate) fn loc<T>(node: &Spanned<T>, ancestor: Location) -> Location {
+    Location::or(node.referenced, ancestor)
+}
+
+impl spec::Auth {
+    pub(crate) fn lower(&self) -> Auth {
+        match self {
+            spec::Auth::None => Auth::None,
+            spec::Auth::Raw => Auth::Raw,
+            spec::Auth::Bearer => Auth::Bearer,
+            spec::Auth::Query(name) => Auth::Query(name.value.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_expressions() {
+        assert_eq!(parse_type_expr("string"), Ok(TypeExpr::String));
+        assert_eq!(
+            parse_type_expr("array<map<Foo>>"),
+            Ok(TypeExpr::Array(Box::new(TypeExpr::Map(Box::new(
+                TypeExpr::Named("Foo".into())
+            )))))
+        );
+        assert!(parse_type_expr("array<Foo").is_err());
+        assert!(parse_type_expr("Foo Bar").is_err());
+        assert!(parse_type_expr("").is_err());
+    }
+
+    #[test]
+    fn templates() {
+        assert_eq!(
+            parse_template("/v1/accounts/{account_id}/datasets/{id}:upload"),
+            Ok(vec![
+                Segment::Literal("/v1/accounts/".into()),
+                Segment::Param("account_id".into()),
+                Segment::Literal("/datasets/".into()),
+                Segment::Param("id".into()),
+                Segment::Literal(":upload".into()),
+            ])
+        );
+        assert!(parse_template("/a/{b").is_err());
+        assert!(parse_template("/a/b}").is_err());
+        assert!(parse_template("/a/{}").is_err());
+    }
+}

@@ -1,0 +1,231 @@
+//! Serde model of a spec file exactly as written, with a parser position on every node
+//! (`Spanned`). Shape errors (unknown keys, bad enum values, YAML syntax) come from here; checks
+//! across nodes live in `check.rs`.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_saphyr::Spanned;
+
+use crate::diag::{Location, SpecError, one_of, suggest};
+
+/// A mapping whose keys keep their positions; order is the spec's.
+pub(crate) type Map<T> = IndexMap<Spanned<String>, T>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SpecFile {
+    pub(crate) version: Spanned<u32>,
+    pub(crate) area: Spanned<String>,
+    pub(crate) description: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) servers: Map<Server>,
+    #[serde(default)]
+    pub(crate) operations: Map<Operation>,
+    #[serde(default)]
+    pub(crate) types: Map<TypeDef>,
+}
+
+/// A named base URL.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Server {
+    pub(crate) url: Spanned<String>,
+    pub(crate) auth: Option<Spanned<Auth>>,
+    pub(crate) description: Option<Spanned<String>>,
+}
+
+/// How the API key is sent.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Auth {
+    /// No key.
+    None,
+    /// `Authorization: <key>`.
+    Raw,
+    /// `Authorization: Bearer <key>`.
+    Bearer,
+    /// `?<name>=<key>`.
+    Query(Spanned<String>),
+}
+
+/// HTTP methods format v1 knows.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[allow(clippy::upper_case_acronyms, reason = "spelt as in the spec")]
+pub(crate) enum Method {
+    GET,
+    POST,
+    PUT,
+    PATCH,
+    DELETE,
+    HEAD,
+    OPTIONS,
+}
+
+/// One operation, keyed by its id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Operation {
+    pub(crate) summary: Option<Spanned<String>>,
+    pub(crate) description: Option<Spanned<String>>,
+    pub(crate) method: Spanned<Method>,
+    pub(crate) server: Spanned<String>,
+    pub(crate) auth: Option<Spanned<Auth>>,
+    pub(crate) path: Spanned<String>,
+    pub(crate) idempotent: Option<Spanned<bool>>,
+    pub(crate) timeout_secs: Option<Spanned<u64>>,
+    #[serde(default)]
+    pub(crate) params: Map<Param>,
+    /// Reserved for request bodies (JSON, multipart) in a later format version.
+    pub(crate) body: Option<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    pub(crate) responses: Map<Response>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ParamIn {
+    Path,
+    Query,
+    Header,
+}
+
+/// Values the client can fill in for a parameter.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ClientDefault {
+    AccountId,
+}
+
+/// A path, query or header parameter, keyed by its wire name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Param {
+    #[serde(rename = "in")]
+    pub(crate) location: Spanned<ParamIn>,
+    #[serde(rename = "type")]
+    pub(crate) ty: Spanned<String>,
+    pub(crate) required: Option<Spanned<bool>>,
+    pub(crate) client_default: Option<Spanned<ClientDefault>>,
+    pub(crate) rust_name: Option<Spanned<String>>,
+    pub(crate) description: Option<Spanned<String>>,
+}
+
+/// A response, keyed by its status code.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Response {
+    #[serde(rename = "type")]
+    pub(crate) ty: Spanned<String>,
+    #[allow(dead_code, reason = "read by people; the generated docs name the type")]
+    pub(crate) description: Option<Spanned<String>>,
+}
+
+/// The kinds of named type.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Kind {
+    Object,
+    Enum,
+}
+
+/// A named type. One struct for every kind, so positions survive (serde's internally tagged
+/// enums lose them); `check.rs` rejects keys that do not belong to the kind.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TypeDef {
+    pub(crate) kind: Spanned<Kind>,
+    pub(crate) description: Option<Spanned<String>>,
+    pub(crate) rust_name: Option<Spanned<String>>,
+    pub(crate) fields: Option<Spanned<Map<Field>>>,
+    pub(crate) embedded_body: Option<Spanned<EmbeddedBody>>,
+    pub(crate) values: Option<Spanned<Map<Option<Value>>>>,
+}
+
+/// One object field, keyed by its wire name.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Field {
+    #[serde(rename = "type")]
+    pub(crate) ty: Spanned<String>,
+    pub(crate) rust_name: Option<Spanned<String>>,
+    pub(crate) required: Option<Spanned<bool>>,
+    pub(crate) nullable: Option<Spanned<bool>>,
+    pub(crate) default: Option<Spanned<Scalar>>,
+    pub(crate) description: Option<Spanned<String>>,
+}
+
+/// A default value as written.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub(crate) enum Scalar {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+}
+
+/// Names the two string fields that carry a serialised response and its content type.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmbeddedBody {
+    pub(crate) content_type: Spanned<String>,
+    pub(crate) body: Spanned<String>,
+}
+
+/// One enum value, keyed by its wire string. `~` (null) is allowed for a value with nothing to
+/// say.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Value {
+    pub(crate) description: Option<Spanned<String>>,
+    pub(crate) rust_name: Option<Spanned<String>>,
+}
+
+/// Parses spec text; on failure returns the one located error the parser found, reworded in
+/// the project's style. Parsing stops at the first problem because nothing after it can be
+/// trusted.
+pub(crate) fn parse_spec(text: &str, path: &str) -> Result<SpecFile, SpecError> {
+    serde_saphyr::from_str::<SpecFile>(text).map_err(|error| yaml_error(&error, path))
+}
+
+fn yaml_error(error: &serde_saphyr::Error, path: &str) -> SpecError {
+    use serde_saphyr::{Error, MessageFormatter};
+    let error = error.without_snippet();
+    let location = error
+        .location()
+        .and_then(Location::from_yaml)
+        .unwrap_or(Location::START);
+    let (message, help) = match error {
+        Error::SerdeUnknownField {
+            field, expected, ..
+        } => (
+            format!("unknown key `{field}`, expected {}", one_of(expected)),
+            suggest(field, expected.iter().copied()),
+        ),
+        Error::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
+            format!("unknown value `{variant}`, expected {}", one_of(expected)),
+            suggest(variant, expected.iter().copied()),
+        ),
+        Error::SerdeMissingField { field, .. } => (format!("missing key `{field}`"), None),
+        Error::DuplicateMappingKey { key: Some(key), .. } => (
+            format!("duplicate key `{key}`"),
+            Some("each key may appear once in a mapping; remove or rename one".to_owned()),
+        ),
+        other => (
+            serde_saphyr::DefaultMessageFormatter
+                .format_message(other)
+                .into_owned(),
+            None,
+        ),
+    };
+    let mut spec_error = SpecError::new(path, location, message);
+    if let Some(help) = help {
+        spec_error.set_help(help);
+    }
+    spec_error
+}
