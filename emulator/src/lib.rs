@@ -6,6 +6,7 @@ mod audio;
 mod job;
 mod record;
 mod server;
+pub mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;

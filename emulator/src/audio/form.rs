@@ -1,0 +1,378 @@
+//! Reads and validates the multipart form of a transcription or translation request the way
+//! Fireworks documents it. The audio is streamed: only its length and first bytes are kept.
+
+use axum::extract::Multipart;
+use axum::extract::multipart::{Field, MultipartError};
+
+/// How many leading bytes of the audio are kept, enough for a WAV header and its chunks.
+const HEAD_LEN: usize = 4096;
+
+/// Which endpoint was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Task {
+    Transcribe,
+    Translate,
+}
+
+impl Task {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Transcribe => "transcribe",
+            Self::Translate => "translate",
+        }
+    }
+}
+
+/// The documented `response_format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResponseFormat {
+    Json,
+    VerboseJson,
+    Text,
+    Srt,
+    Vtt,
+}
+
+/// The `file` part: uploaded bytes or the URL of a public file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Audio {
+    Bytes { len: u64, head: Vec<u8> },
+    Url(String),
+}
+
+/// A validated request.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AudioRequest {
+    pub(crate) task: Task,
+    pub(crate) audio: Audio,
+    /// `whisper-v3` or `whisper-v3-turbo`, if given.
+    pub(crate) model: Option<&'static str>,
+    pub(crate) response_format: ResponseFormat,
+    pub(crate) language: Option<String>,
+    pub(crate) temperature: f64,
+    pub(crate) words: bool,
+    pub(crate) segments: bool,
+    pub(crate) diarize: bool,
+    pub(crate) min_speakers: Option<u32>,
+    pub(crate) max_speakers: Option<u32>,
+}
+
+pub(crate) const MODELS: &[&str] = &["whisper-v3", "whisper-v3-turbo"];
+const RESPONSE_FORMATS: &[&str] = &["json", "text", "srt", "verbose_json", "vtt"];
+const VAD_MODELS: &[&str] = &["silero", "whisperx-pyannet"];
+const ALIGNMENT_MODELS: &[&str] = &["mms_fa", "tdnn_ffn", "gentle"];
+const PREPROCESSING: &[&str] = &["none", "dynamic", "soft_dynamic", "bass_dynamic"];
+const GRANULARITIES: &[&str] = &["word", "segment"];
+const TRANSCRIPTION_FIELDS: &[&str] = &[
+    "file",
+    "model",
+    "vad_model",
+    "alignment_model",
+    "language",
+    "prompt",
+    "temperature",
+    "response_format",
+    "timestamp_granularities",
+    "timestamp_granularities[]",
+    "diarize",
+    "min_speakers",
+    "max_speakers",
+    "preprocessing",
+];
+/// Translations take the same fields minus diarization.
+const TRANSLATION_FIELDS: &[&str] = &[
+    "file",
+    "model",
+    "vad_model",
+    "alignment_model",
+    "language",
+    "prompt",
+    "temperature",
+    "response_format",
+    "timestamp_granularities",
+    "timestamp_granularities[]",
+    "preprocessing",
+];
+
+/// The raw text fields, each at most once (granularities may repeat).
+#[derive(Debug, Default)]
+struct Raw {
+    audio: Option<Audio>,
+    model: Option<String>,
+    vad_model: Option<String>,
+    alignment_model: Option<String>,
+    language: Option<String>,
+    temperature: Option<String>,
+    response_format: Option<String>,
+    granularities: Vec<String>,
+    diarize: Option<String>,
+    min_speakers: Option<String>,
+    max_speakers: Option<String>,
+    preprocessing: Option<String>,
+}
+
+/// Reads the whole form and validates it; the error is the message for a 400 response.
+pub(crate) async fn parse(task: Task, mut multipart: Multipart) -> Result<AudioRequest, String> {
+    let known = match task {
+        Task::Transcribe => TRANSCRIPTION_FIELDS,
+        Task::Translate => TRANSLATION_FIELDS,
+    };
+    let mut raw = Raw::default();
+    while let Some(field) = multipart.next_field().await.map_err(malformed)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if !known.contains(&name.as_str()) {
+            return Err(format!(
+                "unknown field `{name}`; expected one of {}",
+                list(known)
+            ));
+        }
+        if name == "file" {
+            let audio = read_audio(field).await?;
+            once(&mut raw.audio, &name, audio)?;
+            continue;
+        }
+        let value = field.text().await.map_err(malformed)?;
+        let slot = match name.as_str() {
+            "timestamp_granularities" | "timestamp_granularities[]" => {
+                raw.granularities.push(value);
+                continue;
+            }
+            "model" => &mut raw.model,
+            "vad_model" => &mut raw.vad_model,
+            "alignment_model" => &mut raw.alignment_model,
+            "language" => &mut raw.language,
+            "temperature" => &mut raw.temperature,
+            "response_format" => &mut raw.response_format,
+            "diarize" => &mut raw.diarize,
+            "min_speakers" => &mut raw.min_speakers,
+            "max_speakers" => &mut raw.max_speakers,
+            "preprocessing" => &mut raw.preprocessing,
+            // `prompt` only primes the decoder; the emulator reads and ignores it.
+            _ => continue,
+        };
+        once(slot, &name, value)?;
+    }
+    validate(task, raw)
+}
+
+fn malformed(err: MultipartError) -> String {
+    format!("malformed multipart body: {}", err.body_text())
+}
+
+/// Stores a field's value, refusing a second one.
+fn once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), String> {
+    if slot.is_some() {
+        return Err(format!("field `{name}` is given more than once"));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// Streams the `file` part, keeping its length and first bytes. A part without a filename
+/// whose whole content is an `http(s)://` URL is the URL form the docs allow.
+async fn read_audio(mut field: Field<'_>) -> Result<Audio, String> {
+    let has_filename = field.file_name().is_some();
+    let mut len: u64 = 0;
+    let mut head = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+        len = len.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+        let room = HEAD_LEN.saturating_sub(head.len());
+        head.extend(chunk.iter().take(room));
+    }
+    if len == 0 {
+        return Err("field `file` is empty".to_owned());
+    }
+    if !has_filename
+        && usize::try_from(len).is_ok_and(|len| len == head.len())
+        && let Ok(text) = std::str::from_utf8(&head)
+        && (text.trim().starts_with("http://") || text.trim().starts_with("https://"))
+    {
+        return Ok(Audio::Url(text.trim().to_owned()));
+    }
+    Ok(Audio::Bytes { len, head })
+}
+
+/// Checks one enum-valued field against its documented values.
+fn one_of(
+    name: &str,
+    value: &str,
+    allowed: &'static [&'static str],
+) -> Result<&'static str, String> {
+    allowed
+        .iter()
+        .find(|known| **known == value)
+        .copied()
+        .ok_or_else(|| format!("`{name}` must be one of {}, got `{value}`", list(allowed)))
+}
+
+fn list(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|value| format!("`{value}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn validate(task: Task, raw: Raw) -> Result<AudioRequest, String> {
+    let audio = raw
+        .audio
+        .ok_or_else(|| "missing required field `file`".to_owned())?;
+    let model = raw
+        .model
+        .map(|model| one_of("model", &model, MODELS))
+        .transpose()?;
+    if let Some(value) = &raw.vad_model {
+        one_of("vad_model", value, VAD_MODELS)?;
+    }
+    if let Some(value) = &raw.alignment_model {
+        one_of("alignment_model", value, ALIGNMENT_MODELS)?;
+    }
+    if let Some(value) = &raw.preprocessing {
+        one_of("preprocessing", value, PREPROCESSING)?;
+    }
+    let response_format = match raw.response_format.as_deref() {
+        None => ResponseFormat::Json,
+        Some(value) => match one_of("response_format", value, RESPONSE_FORMATS)? {
+            "text" => ResponseFormat::Text,
+            "srt" => ResponseFormat::Srt,
+            "verbose_json" => ResponseFormat::VerboseJson,
+            "vtt" => ResponseFormat::Vtt,
+            _ => ResponseFormat::Json,
+        },
+    };
+    let language = match raw.language {
+        Some(language) if language.trim().is_empty() => {
+            return Err("`language` must not be empty".to_owned());
+        }
+        other => other,
+    };
+    let temperature = parse_temperature(raw.temperature.as_deref())?;
+    let (words, segments) = parse_granularities(&raw.granularities)?;
+    if !raw.granularities.is_empty() && response_format != ResponseFormat::VerboseJson {
+        return Err(
+            "`timestamp_granularities` requires `response_format` `verbose_json`".to_owned(),
+        );
+    }
+    let diarize = match raw
+        .diarize
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err("`diarize` must be `true` or `false`".to_owned());
+        }
+    };
+    if diarize && !(response_format == ResponseFormat::VerboseJson && words) {
+        return Err(
+            "`diarize` requires `response_format` `verbose_json` and `timestamp_granularities` including `word`"
+                .to_owned(),
+        );
+    }
+    let min_speakers = speakers("min_speakers", raw.min_speakers.as_deref(), diarize)?;
+    let max_speakers = speakers("max_speakers", raw.max_speakers.as_deref(), diarize)?;
+    if let (Some(min), Some(max)) = (min_speakers, max_speakers)
+        && min > max
+    {
+        return Err(format!(
+            "`min_speakers` ({min}) must not exceed `max_speakers` ({max})"
+        ));
+    }
+    Ok(AudioRequest {
+        task,
+        audio,
+        model,
+        response_format,
+        language,
+        temperature,
+        words,
+        segments: segments || !words,
+        diarize,
+        min_speakers,
+        max_speakers,
+    })
+}
+
+/// One float or a comma-separated fallback list, each between 0 and 1; the first is used.
+fn parse_temperature(value: Option<&str>) -> Result<f64, String> {
+    let Some(value) = value else {
+        return Ok(0.0);
+    };
+    let parsed: Option<Vec<f64>> = value
+        .split(',')
+        .map(|item| {
+            item.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|t| (0.0..=1.0).contains(t))
+        })
+        .collect();
+    parsed
+        .and_then(|values| values.first().copied())
+        .ok_or_else(|| {
+            format!(
+                "`temperature` must be a number between 0 and 1 or a comma-separated list of them, got `{value}`"
+            )
+        })
+}
+
+/// Which of `word` and `segment` were asked for, from repeated and comma-joined values.
+fn parse_granularities(values: &[String]) -> Result<(bool, bool), String> {
+    let mut words = false;
+    let mut segments = false;
+    for item in values.iter().flat_map(|value| value.split(',')) {
+        match one_of("timestamp_granularities", item.trim(), GRANULARITIES)? {
+            "word" => words = true,
+            _ => segments = true,
+        }
+    }
+    Ok((words, segments))
+}
+
+fn speakers(name: &str, value: Option<&str>, diarize: bool) -> Result<Option<u32>, String> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    if !diarize {
+        return Err(format!("`{name}` is only allowed with `diarize` `true`"));
+    }
+    match value.trim().parse::<u32>() {
+        Ok(count) if count >= 1 => Ok(Some(count)),
+        _ => Err(format!(
+            "`{name}` must be a whole number of at least 1, got `{value}`"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temperature_accepts_one_value_or_a_list() {
+        assert_eq!(parse_temperature(None), Ok(0.0));
+        assert_eq!(parse_temperature(Some("0.4")), Ok(0.4));
+        assert_eq!(parse_temperature(Some("0.2, 0.4,1")), Ok(0.2));
+        for bad in ["", "hot", "0.2,", "1.5", "NaN"] {
+            assert!(parse_temperature(Some(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn granularities_merge_repeated_and_comma_joined_values() {
+        let values = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(parse_granularities(&[]), Ok((false, false)));
+        assert_eq!(
+            parse_granularities(&values(&["word,segment"])),
+            Ok((true, true))
+        );
+        assert_eq!(
+            parse_granularities(&values(&["word", "segment"])),
+            Ok((true, true))
+        );
+        assert_eq!(parse_granularities(&values(&["word"])), Ok((true, false)));
+        assert!(parse_granularities(&values(&["words"])).is_err());
+    }
+}

@@ -1,0 +1,481 @@
+//! HTTP-level tests of the emulator's audio endpoints: batch submit then status, sync
+//! transcription and translation in every response format, and the multipart validation.
+
+// Test helpers outside `#[test]` functions are not covered by clippy's allow-*-in-tests settings.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::time::Duration;
+
+use fireworks_ai_emulator::wire::{SubmitResponse, VerboseTranscription};
+use fireworks_ai_emulator::{Completion, Emulator, RunningEmulator};
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+const TEXT: &str = "text/plain; charset=utf-8";
+
+fn http() -> reqwest::Client {
+    // reqwest is built without a default crypto provider; plain HTTP still needs one installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// A silent 16 kHz mono 16-bit WAV file of `seconds` seconds.
+fn wav(seconds: f64) -> Vec<u8> {
+    let data = (seconds * 32_000.0) as u32;
+    let mut out = Vec::new();
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + data).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    for value in [16_u32, 1 | (1 << 16), 16_000, 32_000, 2 | (16 << 16)] {
+        out.extend_from_slice(&value.to_le_bytes());
+    }
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&data.to_le_bytes());
+    out.resize(out.len() + data as usize, 0);
+    out
+}
+
+/// A form with a `seconds`-long WAV file part and the given text fields.
+fn form(seconds: f64, fields: &[(&str, &str)]) -> Form {
+    let file = Part::bytes(wav(seconds))
+        .file_name("audio.wav")
+        .mime_str("audio/wav")
+        .unwrap();
+    fields_only(fields).part("file", file)
+}
+
+fn fields_only(fields: &[(&str, &str)]) -> Form {
+    fields.iter().fold(Form::new(), |form, (name, value)| {
+        form.text((*name).to_owned(), (*value).to_owned())
+    })
+}
+
+/// Posts a form with the raw key, as the seed's curl command does; gives status, content type
+/// and body.
+async fn post(
+    emulator: &RunningEmulator,
+    path_and_query: &str,
+    form: Form,
+) -> (u16, String, String) {
+    let response = http()
+        .post(format!("{}{path_and_query}", emulator.base_url()))
+        .header("Authorization", "test-key")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, content_type, response.text().await.unwrap())
+}
+
+async fn poll(emulator: &RunningEmulator, account: &str, batch_id: &str) -> Value {
+    let response = http()
+        .get(format!(
+            "{}/v1/accounts/{account}/batch_job/{batch_id}",
+            emulator.base_url()
+        ))
+        .header("Authorization", "test-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn seed_curl_request_submits_and_completes_after_two_polls() {
+    let emulator = Emulator::builder()
+        .account_id("my-account")
+        .start()
+        .await
+        .unwrap();
+    let (status, content_type, body) = post(
+        &emulator,
+        "/v1/audio/transcriptions?endpoint_id=audio-prod",
+        form(2.0, &[("model", "whisper-v3"), ("response_format", "json")]),
+    )
+    .await;
+    assert_eq!((status, content_type.as_str()), (200, "application/json"));
+    let submitted: SubmitResponse = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        serde_json::to_value(&submitted).unwrap(),
+        json!({
+            "status": "submitted",
+            "batch_id": "batch-000001",
+            "account_id": "my-account",
+            "endpoint_id": "audio-prod",
+            "message": "Request submitted successfully",
+        })
+    );
+    for _ in 0..2 {
+        let status = poll(&emulator, "my-account", "batch-000001").await;
+        assert_eq!(status["status"], "processing");
+    }
+    let status = poll(&emulator, "my-account", "batch-000001").await;
+    assert_eq!(
+        status,
+        json!({
+            "status": "completed",
+            "batch_id": "batch-000001",
+            "content_type": "application/json",
+            "body": r#"{"text":"This is a deterministic."}"#,
+        })
+    );
+    assert_eq!(emulator.poll_count("my-account", "batch-000001"), 3);
+}
+
+#[tokio::test]
+async fn sync_formats_have_deterministic_bodies_and_content_types() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let cases = [
+        (
+            "json",
+            "application/json",
+            r#"{"text":"This is a."}"#.to_owned(),
+        ),
+        ("text", TEXT, "This is a.".to_owned()),
+        (
+            "srt",
+            TEXT,
+            "1\n00:00:00,000 --> 00:00:01,450\nThis is a.\n\n".to_owned(),
+        ),
+        (
+            "vtt",
+            TEXT,
+            "WEBVTT\n\n00:00:00.000 --> 00:00:01.450\nThis is a.\n\n".to_owned(),
+        ),
+    ];
+    for (format, expected_type, expected_body) in cases {
+        let (status, content_type, body) = post(
+            &emulator,
+            "/v1/audio/transcriptions",
+            form(1.5, &[("response_format", format)]),
+        )
+        .await;
+        assert_eq!(status, 200, "{format}: {body}");
+        assert_eq!(content_type, expected_type, "{format}");
+        assert_eq!(body, expected_body, "{format}");
+    }
+}
+
+#[tokio::test]
+async fn verbose_json_has_words_and_segments_as_requested() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (status, content_type, body) = post(
+        &emulator,
+        "/v1/audio/transcriptions",
+        form(
+            1.0,
+            &[
+                ("response_format", "verbose_json"),
+                ("timestamp_granularities[]", "word"),
+                ("timestamp_granularities[]", "segment"),
+                ("language", "de"),
+                ("temperature", "0.2,0.4"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!((status, content_type.as_str()), (200, "application/json"));
+    let word = |word: &str, start: f64, end: f64| json!({"word": word, "start": start, "end": end, "language": "de", "probability": 0.95, "hallucination_score": 0.0});
+    let words = json!([word("This", 0.0, 0.45), word("is.", 0.5, 0.95)]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({
+            "task": "transcribe",
+            "language": "de",
+            "duration": 1.0,
+            "text": "This is.",
+            "words": words,
+            "segments": [{
+                "id": 0, "seek": 0, "start": 0.0, "end": 0.95, "text": "This is.",
+                "temperature": 0.2, "avg_logprob": -0.25, "compression_ratio": 1.2,
+                "no_speech_prob": 0.01, "words": words,
+            }],
+        })
+    );
+
+    // Without granularities only segments are given, as `segment` is the default.
+    let (_, _, body) = post(
+        &emulator,
+        "/v1/audio/transcriptions",
+        form(1.0, &[("response_format", "verbose_json")]),
+    )
+    .await;
+    let verbose: VerboseTranscription = serde_json::from_str(&body).unwrap();
+    assert_eq!(verbose.words, None);
+    assert_eq!(verbose.segments.map(|s| s.len()), Some(1));
+    assert_eq!(verbose.language, "en");
+}
+
+#[tokio::test]
+async fn batch_results_equal_sync_results_for_every_format() {
+    let emulator = Emulator::builder()
+        .submit_completion(Completion::AfterPolls(0))
+        .start()
+        .await
+        .unwrap();
+    for (n, format) in ["json", "verbose_json", "text", "srt", "vtt"]
+        .into_iter()
+        .enumerate()
+    {
+        let fields = [("model", "whisper-v3-turbo"), ("response_format", format)];
+        let (_, sync_type, sync_body) =
+            post(&emulator, "/v1/audio/translations", form(6.0, &fields)).await;
+        let (status, _, body) = post(
+            &emulator,
+            "/v1/audio/translations?endpoint_id=audio-turbo",
+            form(6.0, &fields),
+        )
+        .await;
+        assert_eq!(status, 200, "{format}: {body}");
+        let submitted: SubmitResponse = serde_json::from_str(&body).unwrap();
+        assert_eq!(submitted.batch_id, format!("batch-{:06}", n + 1));
+        assert_eq!(submitted.endpoint_id, "audio-turbo");
+        let status = poll(&emulator, "emulator-account", &submitted.batch_id).await;
+        assert_eq!(status["status"], "completed", "{format}");
+        assert_eq!(status["content_type"], sync_type.as_str(), "{format}");
+        assert_eq!(status["body"], sync_body.as_str(), "{format}");
+    }
+}
+
+#[tokio::test]
+async fn translation_is_english_whatever_the_source_language() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (status, _, body) = post(
+        &emulator,
+        "/v1/audio/translations",
+        form(
+            1.0,
+            &[("response_format", "verbose_json"), ("language", "fr")],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let verbose: VerboseTranscription = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (verbose.task.as_str(), verbose.language.as_str()),
+        ("translate", "en")
+    );
+}
+
+#[tokio::test]
+async fn diarization_labels_segments_and_words_with_speakers() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let (status, _, body) = post(
+        &emulator,
+        "/v1/audio/transcriptions",
+        form(
+            10.0,
+            &[
+                ("response_format", "verbose_json"),
+                ("timestamp_granularities", "word,segment"),
+                ("diarize", "True"),
+                ("min_speakers", "2"),
+                ("max_speakers", "3"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let verbose: VerboseTranscription = serde_json::from_str(&body).unwrap();
+    let segments = verbose.segments.unwrap();
+    let speakers: Vec<_> = segments
+        .iter()
+        .map(|s| s.speaker_id.as_deref().unwrap())
+        .collect();
+    assert_eq!(speakers, ["SPEAKER_00", "SPEAKER_01", "SPEAKER_00"]);
+    let words = verbose.words.unwrap();
+    assert_eq!(words.len(), 20);
+    assert_eq!(words[9].speaker_id.as_deref(), Some("SPEAKER_01"));
+    assert!(words.iter().all(|w| w.speaker_id.is_some()));
+}
+
+#[tokio::test]
+async fn a_url_in_the_file_part_is_accepted() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let form = fields_only(&[
+        ("response_format", "verbose_json"),
+        ("file", "https://example.com/speech.mp3"),
+    ]);
+    let (status, _, body) = post(&emulator, "/v1/audio/transcriptions", form).await;
+    assert_eq!(status, 200, "{body}");
+    let verbose: VerboseTranscription = serde_json::from_str(&body).unwrap();
+    assert_eq!(verbose.duration, 10.0);
+}
+
+#[tokio::test]
+async fn invalid_requests_are_400_with_a_message_and_create_no_job() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let submit = "/v1/audio/transcriptions?endpoint_id=audio-prod";
+    let cases: [(&str, Form, &str); 16] = [
+        (
+            submit,
+            fields_only(&[("model", "whisper-v3")]),
+            "missing required field `file`",
+        ),
+        (
+            submit,
+            form(1.0, &[("model", "whisper-v2")]),
+            "`model` must be one of `whisper-v3`, `whisper-v3-turbo`, got `whisper-v2`",
+        ),
+        (
+            submit,
+            form(1.0, &[("response_format", "xml")]),
+            "`response_format` must be one of",
+        ),
+        (
+            submit,
+            form(1.0, &[("vad_model", "webrtc")]),
+            "`vad_model` must be one of `silero`, `whisperx-pyannet`",
+        ),
+        (
+            submit,
+            form(1.0, &[("alignment_model", "x")]),
+            "`alignment_model` must be one of `mms_fa`, `tdnn_ffn`, `gentle`",
+        ),
+        (
+            submit,
+            form(1.0, &[("preprocessing", "loud")]),
+            "`preprocessing` must be one of",
+        ),
+        (
+            submit,
+            form(
+                1.0,
+                &[
+                    ("response_format", "verbose_json"),
+                    ("timestamp_granularities", "word,char"),
+                ],
+            ),
+            "`timestamp_granularities` must be one of `word`, `segment`, got `char`",
+        ),
+        (
+            submit,
+            form(1.0, &[("timestamp_granularities", "word")]),
+            "requires `response_format` `verbose_json`",
+        ),
+        (
+            submit,
+            form(
+                1.0,
+                &[("diarize", "true"), ("response_format", "verbose_json")],
+            ),
+            "`diarize` requires",
+        ),
+        (
+            submit,
+            form(1.0, &[("min_speakers", "2")]),
+            "`min_speakers` is only allowed with `diarize` `true`",
+        ),
+        (
+            submit,
+            form(1.0, &[("temperature", "warm")]),
+            "`temperature` must be a number",
+        ),
+        (
+            submit,
+            form(1.0, &[("model", "whisper-v3-turbo")]),
+            "model `whisper-v3-turbo` does not run on endpoint `audio-prod`",
+        ),
+        (
+            "/v1/audio/transcriptions?endpoint_id=audio-fast",
+            form(1.0, &[]),
+            "`endpoint_id` must be one of `audio-prod`, `audio-turbo`, got `audio-fast`",
+        ),
+        (
+            submit,
+            form(1.0, &[("modle", "whisper-v3")]),
+            "unknown field `modle`",
+        ),
+        (
+            "/v1/audio/translations",
+            form(1.0, &[("diarize", "false")]),
+            "unknown field `diarize`",
+        ),
+        (
+            submit,
+            form(1.0, &[("model", "whisper-v3"), ("model", "whisper-v3")]),
+            "field `model` is given more than once",
+        ),
+    ];
+    for (path, form, message) in cases {
+        let (status, _, body) = post(&emulator, path, form).await;
+        assert_eq!(status, 400, "{message}: {body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["error"]["code"], "INVALID_ARGUMENT", "{message}");
+        let got = body["error"]["message"].as_str().unwrap();
+        assert!(got.contains(message), "expected `{message}` in `{got}`");
+    }
+    // No job was created: the next valid submit still gets the first batch id.
+    let (status, _, body) = post(&emulator, submit, form(1.0, &[])).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<SubmitResponse>(&body)
+            .unwrap()
+            .batch_id,
+        "batch-000001"
+    );
+}
+
+#[tokio::test]
+async fn submit_without_key_or_multipart_body_is_refused() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let url = format!(
+        "{}/v1/audio/transcriptions?endpoint_id=audio-prod",
+        emulator.base_url()
+    );
+    let response = http()
+        .post(&url)
+        .multipart(form(1.0, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let response = http()
+        .post(&url)
+        .header("Authorization", "k")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("expected a multipart/form-data body")
+    );
+}
+
+#[tokio::test]
+async fn submitted_jobs_can_complete_after_a_time() {
+    let emulator = Emulator::builder()
+        .submit_completion(Completion::AfterTime(Duration::from_millis(300)))
+        .start()
+        .await
+        .unwrap();
+    let (_, _, body) = post(
+        &emulator,
+        "/v1/audio/transcriptions?endpoint_id=audio-turbo",
+        form(1.0, &[]),
+    )
+    .await;
+    let batch_id = serde_json::from_str::<SubmitResponse>(&body)
+        .unwrap()
+        .batch_id;
+    let status = poll(&emulator, "emulator-account", &batch_id).await;
+    assert_eq!(status["status"], "processing");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let status = poll(&emulator, "emulator-account", &batch_id).await;
+    assert_eq!(status["status"], "completed");
+}
