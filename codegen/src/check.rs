@@ -111,21 +111,24 @@ fn check_auth_value(auth: &Spanned<spec::Auth>, ancestor: Location, diags: &mut 
 fn check_type_names(spec: &SpecFile, diags: &mut Diags) {
     let mut types: Namespace<String> = Namespace::new();
     if let Ok(area) = rust_name(&spec.area.value, None, Case::UpperCamel) {
-        types.claim(&area.text, format!("area `{}`", spec.area.value));
-        types.claim(
-            &format!("{}Ext", area.text),
-            format!("area `{}`", spec.area.value),
-        );
+        let owner = format!("the struct of area `{}`", spec.area.value);
+        types.claim(&area.text, owner.clone());
+        types.claim(&format!("{}Ext", area.text), owner);
     }
     for (name, def) in &spec.types {
         let at = loc(name, Location::START);
         match rust_name(&name.value, def.rust_name.as_ref(), Case::UpperCamel) {
             Ok(rust) => {
-                if rust.text == "Unknown" {
-                    // Fine: the enum's catch-all variant lives in another namespace.
-                }
                 if let Some(earlier) = types.claim(&rust.text, format!("type `{}`", name.value)) {
-                    collision(diags, at, "type", &name.value, &earlier, &rust.text);
+                    diags
+                        .error(
+                            at,
+                            format!(
+                                "type `{}` collides with {earlier}: both are named `{}` in Rust",
+                                name.value, rust.text
+                            ),
+                        )
+                        .help("rename one of them or set `rust_name`");
                 }
             }
             Err(problem) => {
@@ -136,7 +139,9 @@ fn check_type_names(spec: &SpecFile, diags: &mut Diags) {
     for (id, _) in &spec.operations {
         if let Ok(rust) = rust_name(&id.value, None, Case::UpperCamel) {
             let request = format!("{}Request", rust.text);
-            if let Some(earlier) = types.claim(&request, format!("operation `{}`", id.value)) {
+            if let Some(earlier) =
+                types.claim(&request, format!("the request builder of `{}`", id.value))
+            {
                 diags
                     .error(
                         loc(id, Location::START),

@@ -250,10 +250,14 @@ pub(crate) fn rust_name(
         Some(name) => RustName::new(&name.value)
             .ok_or_else(|| format!("`rust_name` `{}` is not a Rust identifier", name.value)),
         None => RustName::convert(spec_name, case).ok_or_else(|| {
-            format!(
-                "`{spec_name}` does not convert to a Rust identifier (got `{}`)",
-                crate::ident::convert(spec_name, case)
-            )
+            let converted = crate::ident::convert(spec_name, case);
+            if converted == spec_name {
+                format!("`{spec_name}` is not a valid Rust identifier")
+            } else {
+                format!(
+                    "`{spec_name}` becomes `{converted}` in Rust, which is not a valid identifier"
+                )
+            }
         }),
     }
 }
