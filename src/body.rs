@@ -1,0 +1,286 @@
+//! Bodies carried inside responses as strings tagged with a content type (the audio batch
+//! status `body`), and the JSON decoding shared with HTTP responses, which names the JSON
+//! path of a failing field.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{CallInfo, DecodeError, Error, snippet};
+use crate::response::ResponseMeta;
+
+/// A serialised result embedded in a response, tagged with its original `Content-Type`.
+///
+/// Generated types offer it through an `embedded_body()` method:
+///
+/// ```
+/// use fireworks_ai::{DecodedBody, EmbeddedBody};
+///
+/// let body = EmbeddedBody::new(Some("application/json; charset=utf-8"), Some(r#"{"text":"hi"}"#));
+/// match body.map(|b| b.decode()) {
+///     Some(Ok(DecodedBody::Json(value))) => assert_eq!(value["text"], "hi"),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbeddedBody<'a> {
+    content_type: Option<&'a str>,
+    body: &'a str,
+}
+
+/// How an embedded body is interpreted, from its content type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyKind {
+    /// `application/json`, any `+json` suffix (`application/problem+json`), any `*/json`.
+    Json,
+    /// Any other `text/*` type.
+    Text,
+    /// Everything else, including content types that do not parse.
+    Raw,
+    /// No content type: JSON if it parses, text otherwise.
+    Unknown,
+}
+
+/// An embedded body decoded according to its content type.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DecodedBody {
+    /// A JSON document.
+    Json(serde_json::Value),
+    /// Text (`text/*`, or no content type and not JSON).
+    Text(String),
+    /// Anything else, kept as received with its content type.
+    Raw {
+        /// The content type as received.
+        content_type: String,
+        /// The body as received.
+        body: String,
+    },
+}
+
+impl<'a> EmbeddedBody<'a> {
+    /// Wraps a body and its content type; `None` when there is no body.
+    pub fn new(content_type: Option<&'a str>, body: Option<&'a str>) -> Option<Self> {
+        body.map(|body| Self { content_type, body })
+    }
+
+    /// The content type as received.
+    pub fn content_type(&self) -> Option<&'a str> {
+        self.content_type
+    }
+
+    /// The body as received.
+    pub fn raw(&self) -> &'a str {
+        self.body
+    }
+
+    /// How the content type says to read the body.
+    pub fn kind(&self) -> BodyKind {
+        self.content_type.map_or(BodyKind::Unknown, kind_of)
+    }
+
+    /// The body as text when its content type is `text/*` (other than JSON), or when there
+    /// is no content type and the body is not JSON.
+    pub fn text(&self) -> Option<&'a str> {
+        match self.kind() {
+            BodyKind::Text => Some(self.body),
+            BodyKind::Unknown if serde_json::from_str::<serde_json::Value>(self.body).is_err() => {
+                Some(self.body)
+            }
+            _ => None,
+        }
+    }
+
+    /// Parses the body as JSON, whatever the content type says.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] naming the position, with a snippet.
+    pub fn json_value(&self) -> Result<serde_json::Value, Error> {
+        self.json()
+    }
+
+    /// Parses the body as JSON into `T`, whatever the content type says.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] naming the JSON path of the failing field, with a snippet.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        decode_json(self.body.as_bytes(), None, None, None)
+    }
+
+    /// Decodes the body as its content type says: JSON types into a [`serde_json::Value`],
+    /// `text/*` into a `String`, anything else kept raw. With no content type, JSON is tried
+    /// and text is the fallback.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when a JSON content type carries a body that is not JSON.
+    pub fn decode(&self) -> Result<DecodedBody, Error> {
+        match self.kind() {
+            BodyKind::Json => self.json_value().map(DecodedBody::Json),
+            BodyKind::Text => Ok(DecodedBody::Text(self.body.to_owned())),
+            BodyKind::Unknown => Ok(match serde_json::from_str(self.body) {
+                Ok(value) => DecodedBody::Json(value),
+                Err(_) => DecodedBody::Text(self.body.to_owned()),
+            }),
+            BodyKind::Raw => Ok(DecodedBody::Raw {
+                content_type: self.content_type.unwrap_or_default().to_owned(),
+                body: self.body.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Classifies a content type with the `mime` parser, so parameters, case and suffixes are
+/// handled the way RFC 6838 says.
+pub fn kind_of(content_type: &str) -> BodyKind {
+    let Ok(mime) = content_type.trim().parse::<mime::Mime>() else {
+        return BodyKind::Raw;
+    };
+    if mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON) {
+        BodyKind::Json
+    } else if mime.type_() == mime::TEXT {
+        BodyKind::Text
+    } else {
+        BodyKind::Raw
+    }
+}
+
+/// Decodes JSON into `T`; on failure the error names the JSON path of the failing field and
+/// keeps a snippet around it, with `secret` redacted.
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    bytes: &[u8],
+    call: Option<&CallInfo>,
+    meta: Option<&ResponseMeta>,
+    secret: Option<&str>,
+) -> Result<T, Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result = serde_path_to_error::deserialize::<_, T>(&mut de)
+        .map_err(|err| (err.path().to_string(), err.into_inner()))
+        .and_then(|value| de.end().map(|()| value).map_err(|e| (".".to_owned(), e)));
+    result.map_err(|(path, inner)| {
+        let offset = byte_offset(bytes, inner.line(), inner.column());
+        Error::Decode(Box::new(DecodeError {
+            call: call.cloned(),
+            meta: meta.cloned(),
+            path,
+            message: inner.to_string(),
+            snippet: snippet(bytes, offset, secret),
+        }))
+    })
+}
+
+/// The byte offset of a 1-based line and column as serde_json reports them.
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let line_start = bytes
+        .split_inclusive(|b| *b == b'\n')
+        .take(line.saturating_sub(1))
+        .map(<[u8]>::len)
+        .sum::<usize>();
+    line_start.saturating_add(column.saturating_sub(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_type_dispatch_table() {
+        let table: &[(&str, BodyKind)] = &[
+            ("application/json", BodyKind::Json),
+            ("application/json; charset=utf-8", BodyKind::Json),
+            ("APPLICATION/JSON; Charset=UTF-8", BodyKind::Json),
+            ("  application/json  ", BodyKind::Json),
+            ("application/problem+json", BodyKind::Json),
+            ("application/vnd.fireworks.v1+JSON", BodyKind::Json),
+            ("text/json", BodyKind::Json),
+            ("text/plain", BodyKind::Text),
+            ("text/plain; charset=ISO-8859-1", BodyKind::Text),
+            ("TEXT/VTT", BodyKind::Text),
+            ("text/srt", BodyKind::Text),
+            ("application/x-subrip", BodyKind::Raw),
+            ("application/octet-stream", BodyKind::Raw),
+            ("application/x-ndjson", BodyKind::Raw),
+            ("jsonish", BodyKind::Raw),
+            ("", BodyKind::Raw),
+        ];
+        for (ct, want) in table {
+            assert_eq!(kind_of(ct), *want, "{ct:?}");
+        }
+    }
+
+    #[test]
+    fn decode_follows_the_content_type() {
+        let json = EmbeddedBody::new(Some("application/json"), Some("{\"a\":[1]}")).unwrap();
+        assert_eq!(
+            json.decode().unwrap(),
+            DecodedBody::Json(serde_json::json!({"a": [1]}))
+        );
+        let text = EmbeddedBody::new(Some("text/plain; charset=utf-8"), Some("{\"a\":1}")).unwrap();
+        assert_eq!(
+            text.decode().unwrap(),
+            DecodedBody::Text("{\"a\":1}".into())
+        );
+        assert_eq!(text.text(), Some("{\"a\":1}"));
+        let raw = EmbeddedBody::new(Some("audio/wav"), Some("RIFF")).unwrap();
+        assert_eq!(
+            raw.decode().unwrap(),
+            DecodedBody::Raw {
+                content_type: "audio/wav".into(),
+                body: "RIFF".into()
+            }
+        );
+        assert_eq!(raw.text(), None);
+    }
+
+    #[test]
+    fn missing_content_type_tries_json_then_text() {
+        let j = EmbeddedBody::new(None, Some("[1]")).unwrap();
+        assert_eq!(
+            j.decode().unwrap(),
+            DecodedBody::Json(serde_json::json!([1]))
+        );
+        assert_eq!(j.text(), None);
+        let t = EmbeddedBody::new(None, Some("1\n00:00 --> 00:01")).unwrap();
+        assert_eq!(
+            t.decode().unwrap(),
+            DecodedBody::Text("1\n00:00 --> 00:01".into())
+        );
+    }
+
+    #[test]
+    fn no_body_is_none() {
+        assert!(EmbeddedBody::new(Some("application/json"), None).is_none());
+    }
+
+    #[test]
+    fn invalid_json_names_the_path() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // Fields exist only to be decoded.
+        struct Word {
+            word: String,
+            start: f64,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Transcript {
+            words: Vec<Word>,
+        }
+        let body = r#"{"words":[{"word":"a","start":0.0},{"word":"b","start":"x"}]}"#;
+        let b = EmbeddedBody::new(Some("application/json"), Some(body)).unwrap();
+        let Err(Error::Decode(err)) = b.json::<Transcript>() else {
+            panic!("expected a decode error");
+        };
+        assert_eq!(err.path(), "words[1].start");
+        assert!(
+            err.snippet().contains("\"start\":\"x\""),
+            "{}",
+            err.snippet()
+        );
+        let broken = EmbeddedBody::new(Some("application/json"), Some("{\"a\":")).unwrap();
+        assert!(matches!(broken.decode(), Err(Error::Decode(_))));
+    }
+
+    #[test]
+    fn trailing_garbage_is_an_error() {
+        let b = EmbeddedBody::new(Some("application/json"), Some("{} x")).unwrap();
+        assert!(b.json_value().is_err());
+    }
+}
