@@ -157,6 +157,35 @@ async fn wrong_key_is_a_401_status_error_with_the_fireworks_message() {
 }
 
 #[tokio::test]
+async fn empty_key_is_a_401_status_error_with_the_fireworks_message() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    emulator.seed_job(ACCOUNT, "job", Job::completes_after(0));
+    let err = status(&client(&emulator, ""), "job").await.unwrap_err();
+    let Error::Status(status_error) = &err else {
+        panic!("expected a status error, got {err:?}");
+    };
+    assert_eq!(status_error.status().as_u16(), 401);
+    assert_eq!(
+        status_error.message(),
+        Some("missing API key: send it in the Authorization header")
+    );
+    assert_eq!(status_error.error_type(), Some("authentication_error"));
+}
+
+#[tokio::test]
+async fn no_key_is_refused_before_anything_is_sent() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = Client::builder()
+        .account_id(ACCOUNT)
+        .base_url(AUDIO_BATCH, emulator.base_url())
+        .build()
+        .unwrap();
+    let err = status(&client, "job").await.unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(emulator.requests().is_empty());
+}
+
+#[tokio::test]
 async fn the_raw_key_is_sent_in_authorization() {
     let emulator = Emulator::builder()
         .auth_mode(AuthMode::RawOnly)
