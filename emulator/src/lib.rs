@@ -119,6 +119,25 @@ impl EmulatorBuilder {
 }
 
 /// Entry point: `Emulator::builder().start().await` gives a [`RunningEmulator`].
+///
+/// ```
+/// use fireworks_ai_emulator::{Emulator, Job};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// let emulator = Emulator::builder().api_key("test-key").start().await?;
+/// emulator.seed_job(
+///     "my-account",
+///     "batch-1",
+///     Job::completes_after(3).with_result("application/json", r#"{"text":"hi"}"#),
+/// );
+/// // Point a client at it with
+/// // `ClientBuilder::base_url(fireworks_ai::audio_batch::AUDIO_BATCH, emulator.base_url())`.
+/// assert!(emulator.base_url().starts_with("http://127.0.0.1:"));
+/// assert_eq!(emulator.poll_count("my-account", "batch-1"), 0);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Emulator;

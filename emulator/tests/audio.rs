@@ -300,6 +300,19 @@ async fn diarization_labels_segments_and_words_with_speakers() {
 }
 
 #[tokio::test]
+async fn large_non_wav_files_are_streamed_and_measured_by_length() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    // 8 MiB is past axum's default 2 MB body limit; 16 kHz mono s16le is 32 000 bytes/s.
+    let file = Part::bytes(vec![7_u8; 8 << 20]).file_name("audio.mp3");
+    let form = fields_only(&[("response_format", "verbose_json")]).part("file", file);
+    let (status, _, body) = post(&emulator, "/v1/audio/transcriptions", form).await;
+    assert_eq!(status, 200, "{body}");
+    let verbose: VerboseTranscription = serde_json::from_str(&body).unwrap();
+    assert_eq!(verbose.duration, 262.144);
+    assert_eq!(verbose.segments.map(|s| s.len()), Some(59));
+}
+
+#[tokio::test]
 async fn a_url_in_the_file_part_is_accepted() {
     let emulator = Emulator::builder().start().await.unwrap();
     let form = fields_only(&[
