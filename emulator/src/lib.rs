@@ -120,6 +120,25 @@ impl EmulatorBuilder {
 
 /// Entry point: `Emulator::builder().start().await` gives a [`RunningEmulator`].
 ///
+/// What it serves, and where it chooses for points the Fireworks docs leave open:
+///
+/// - `GET /v1/accounts/{account_id}/batch_job/{batch_id}`: the job table, built with the
+///   generated `BatchStatus`; 404 with an error body for an unknown job.
+/// - `POST /v1/audio/{transcriptions,translations}?endpoint_id=audio-prod|audio-turbo`: batch
+///   submit; creates a job that completes with the transcript the sync call would return.
+///   A model that does not match the endpoint is refused at once with 400 (the real API is
+///   said to fail the job later); a missing model means the endpoint's model.
+/// - The same paths without `endpoint_id`: the sync audio hosts, answering the transcript
+///   directly. One port serves every host, so the sync call cannot tell prod from turbo and
+///   accepts either model.
+/// - Every route checks `Authorization` (see [`AuthMode`]); failures are 401, invalid forms 400,
+///   both with a `{"error": {"object", "type", "code", "message"}}` body.
+/// - Forms are validated strictly: unknown or repeated fields are refused, so a client that
+///   misspells a field fails here rather than being silently ignored.
+/// - Transcripts are deterministic: two words per second of audio (duration from the WAV
+///   header when there is one, else 32 000 bytes per second, 10 s for a URL), nine words per
+///   segment, speakers `SPEAKER_00`, `SPEAKER_01`, ... per segment when diarized.
+///
 /// ```
 /// use fireworks_ai_emulator::{Emulator, Job};
 ///
