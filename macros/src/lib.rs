@@ -1,1 +1,168 @@
-//! Placeholder.
+//! The `generate_api!` proc macro: generates a Fireworks API module from a YAML spec in the
+//! calling crate, against the `fireworks-ai` runtime. It has no rules of its own; everything
+//! about the spec lives in `fireworks-ai-codegen`.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token};
+
+/// Generates the module for one spec file, resolved relative to the calling crate's
+/// `CARGO_MANIFEST_DIR`.
+///
+/// Input: one string literal with a relative path to a spec in format v1 (see `spec/README.md`
+/// in the `fireworks-ai` repository), optionally followed by a comma. Absolute paths are
+/// rejected. The output is `pub mod <area> { ... }` whose operations are reached through the
+/// `<Area>Ext` trait it defines for `fireworks_ai::Client`; it only needs `fireworks_ai` as a
+/// dependency.
+///
+/// ```ignore
+/// fireworks_ai::generate_api!("spec/my-area.yaml");
+///
+/// use my_area::MyAreaExt as _;
+/// # async fn run(client: &fireworks_ai::Client) -> Result<(), fireworks_ai::Error> {
+/// let thing = client.my_area().get_thing("id-1").await?;
+/// # Ok(()) }
+/// ```
+///
+/// Spec errors become compile errors on the path literal, each reading
+/// `path:line:column: message`, all reported together. The macro output includes the spec
+/// with `include_str!`, so editing the spec re-runs the macro.
+#[proc_macro]
+pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    match syn::parse::<Args>(input) {
+        Ok(args) => expand(&args).into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
+/// The parsed invocation.
+struct Args {
+    path: LitStr,
+    /// Hidden flag `__build_script_source`: also emit `__GENERATED_SOURCE`, the text `build.rs`
+    /// would write for this spec, so a test can compare the two front-ends.
+    build_script_source: bool,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.is_empty() {
+            return Err(input.error(
+                "expected the spec path as a string literal, e.g. `generate_api!(\"spec/my-area.yaml\")`",
+            ));
+        }
+        let path: LitStr = input.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected the spec path as a string literal, e.g. `generate_api!(\"spec/my-area.yaml\")`",
+            )
+        })?;
+        let mut build_script_source = false;
+        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let flag: Ident = input.parse()?;
+            if flag != "__build_script_source" {
+                return Err(syn::Error::new(
+                    flag.span(),
+                    "unexpected argument: `generate_api!` takes only the spec path",
+                ));
+            }
+            build_script_source = true;
+            input.parse::<Option<Token![,]>>()?;
+        }
+        if !input.is_empty() {
+            return Err(input.error("unexpected tokens: `generate_api!` takes only the spec path"));
+        }
+        Ok(Args {
+            path,
+            build_script_source,
+        })
+    }
+}
+
+fn expand(args: &Args) -> TokenStream {
+    let display_path = args.path.value();
+    let span = args.path.span();
+    if Path::new(&display_path).is_absolute() {
+        return error(
+            span,
+            &format!(
+                "absolute spec path `{display_path}`: give a path relative to the crate root (CARGO_MANIFEST_DIR)"
+            ),
+        );
+    }
+    let Some(base) = base_dir() else {
+        return error(span, "CARGO_MANIFEST_DIR is not set; build with cargo");
+    };
+    let resolved = base.join(&display_path);
+    let text = match std::fs::read_to_string(&resolved) {
+        Ok(text) => text,
+        Err(os_error) => {
+            return error(
+                span,
+                &format!(
+                    "cannot read spec file `{display_path}`: {os_error}\n  note: tried `{}`",
+                    resolved.display()
+                ),
+            );
+        }
+    };
+    let tracking = match resolved.to_str() {
+        Some(absolute) => quote!(
+            const _: &str = ::core::include_str!(#absolute);
+        ),
+        None => TokenStream::new(),
+    };
+    let settings = fireworks_ai_codegen::Settings::macro_call();
+    let api = match fireworks_ai_codegen::generate(&text, &display_path, &settings) {
+        Ok(tokens) => tokens,
+        Err(spec_errors) => {
+            let mut combined: Option<syn::Error> = None;
+            for spec_error in &spec_errors {
+                let next = syn::Error::new(span, spec_error.to_string());
+                match &mut combined {
+                    Some(all) => all.combine(next),
+                    None => combined = Some(next),
+                }
+            }
+            let errors = combined.map(|e| e.to_compile_error()).unwrap_or_default();
+            return quote!(#tracking #errors);
+        }
+    };
+    let source = if args.build_script_source {
+        match fireworks_ai_codegen::generate(
+            &text,
+            &display_path,
+            &fireworks_ai_codegen::Settings::build_script(),
+        ) {
+            Ok(tokens) => {
+                let rendered = fireworks_ai_codegen::render(&tokens, &display_path);
+                quote! {
+                    #[doc(hidden)]
+                    pub const __GENERATED_SOURCE: &str = #rendered;
+                }
+            }
+            Err(spec_errors) => error(span, &spec_errors.to_string()),
+        }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #tracking
+        #api
+        #source
+    }
+}
+
+/// Where relative spec paths start: `FIREWORKS_AI_SPEC_DIR` if set (trybuild compiles cases in
+/// its own directory), else the calling crate's `CARGO_MANIFEST_DIR`.
+fn base_dir() -> Option<PathBuf> {
+    std::env::var_os("FIREWORKS_AI_SPEC_DIR")
+        .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
+        .map(PathBuf::from)
+}
+
+fn error(span: Span, message: &str) -> TokenStream {
+    syn::Error::new(span, message).to_compile_error()
+}

@@ -151,13 +151,16 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
     };
     let idempotent = op.idempotent;
     let timeout = match op.timeout_secs {
-        Some(secs) => quote!(::std::option::Option::Some(::std::time::Duration::from_secs(#secs))),
+        Some(secs) => {
+            let secs = proc_macro2::Literal::u64_unsuffixed(secs);
+            quote!(::std::option::Option::Some(::std::time::Duration::from_secs(#secs)))
+        }
         None => quote!(::std::option::Option::None),
     };
     let response = rust_type(&op.response);
     let builder_doc = docs(&format!(
         "Request builder for [`{}::{}`]; send it with `.send().await` or\njust `.await`.",
-        api.client_type.text, op.method_name.text
+        api.client_type.ident, op.method_name.ident
     ));
     let send_doc = docs(&format!(
         "Sends the request and decodes the response.\n\n# Errors\n[`{}::Error`]: an invalid argument before anything is sent, or a transport, status\nor decode failure.",
