@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 /// What one run decided: the Cargo instructions to print and, if every spec was valid, the
 /// generated source.
-struct Outcome {
-    instructions: Vec<String>,
-    source: Option<String>,
+pub(crate) struct Outcome {
+    pub(crate) instructions: Vec<String>,
+    pub(crate) source: Option<String>,
 }
 
 /// Reads and generates every spec under `<manifest_dir>/spec`, in file-name order.
-fn generate_all(manifest_dir: &Path) -> Outcome {
+pub(crate) fn generate_all(manifest_dir: &Path) -> Outcome {
     let mut instructions = vec![
         "cargo::rerun-if-changed=build.rs".to_owned(),
         "cargo::rerun-if-changed=spec".to_owned(),
@@ -71,7 +71,7 @@ fn generate_all(manifest_dir: &Path) -> Outcome {
 
 /// Writes `contents` to `path` unless the file already holds exactly that; returns whether it
 /// wrote.
-fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<bool> {
+pub(crate) fn write_if_changed(path: &Path, contents: &str) -> std::io::Result<bool> {
     if std::fs::read_to_string(path).is_ok_and(|existing| existing == contents) {
         return Ok(false);
     }

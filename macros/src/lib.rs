@@ -166,3 +166,42 @@ fn base_dir() -> Option<PathBuf> {
 fn error(span: Span, message: &str) -> TokenStream {
     syn::Error::new(span, message).to_compile_error()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_path(path: &str) -> String {
+        expand(&Args {
+            path: LitStr::new(path, Span::call_site()),
+            build_script_source: false,
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn output_tracks_the_spec_file() {
+        let output = expand_path("../spec/audio-batch.yaml");
+        let tracked = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/audio-batch.yaml");
+        let literal = format!("{:?}", tracked.to_str().unwrap());
+        assert!(
+            output.contains(&format!("include_str ! ({literal})")),
+            "{output}"
+        );
+        assert!(output.contains("pub trait AudioBatchExt"));
+    }
+
+    #[test]
+    fn output_tracks_the_spec_file_even_when_it_has_errors() {
+        let output = expand_path("../tests/ui/specs/several-errors.yaml");
+        assert!(output.contains("include_str !"), "{output}");
+        assert!(output.contains("compile_error !"), "{output}");
+    }
+
+    #[test]
+    fn absolute_paths_are_rejected_without_reading_them() {
+        let output = expand_path("/etc/passwd");
+        assert!(output.contains("absolute spec path"), "{output}");
+        assert!(!output.contains("include_str"), "{output}");
+    }
+}
