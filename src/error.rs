@@ -234,6 +234,11 @@ pub struct TransportError {
 }
 
 impl TransportError {
+    /// Which call failed.
+    pub fn call(&self) -> &CallInfo {
+        &self.call
+    }
+
     /// Whether the server may have received the request. `false` only when the connection
     /// was never established (refused, DNS or TLS failure).
     pub fn may_have_been_sent(&self) -> bool {
@@ -284,6 +289,11 @@ pub struct TimeoutError {
 }
 
 impl TimeoutError {
+    /// Which call failed.
+    pub fn call(&self) -> &CallInfo {
+        &self.call
+    }
+
     /// Which limit was hit.
     pub fn kind(&self) -> TimeoutKind {
         self.kind
@@ -324,6 +334,11 @@ impl StatusError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.meta.status()
+    }
+
+    /// The status class, for matching without remembering numbers.
+    pub fn kind(&self) -> StatusKind {
+        StatusKind::of(self.meta.status())
     }
 
     /// The error message from the body, whichever known Fireworks error shape it used.
@@ -387,6 +402,60 @@ impl fmt::Display for StatusError {
     }
 }
 
+/// What a failure status means on Fireworks (FIREWORKS_API.md section 2.6), as the official
+/// SDKs classify it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StatusKind {
+    /// 400: the request is malformed or invalid.
+    BadRequest,
+    /// 401: the key is missing, invalid, or lacks permission.
+    Unauthenticated,
+    /// 402: billing (no paid plan, usage limit exceeded).
+    PaymentRequired,
+    /// 403: permission denied (also returned for unknown models).
+    PermissionDenied,
+    /// 404: wrong path, or the resource does not exist or is not accessible.
+    NotFound,
+    /// 408: the server timed out waiting.
+    RequestTimeout,
+    /// 409: already exists, or aborted.
+    Conflict,
+    /// 412: account suspended, or a LoRA failed to load.
+    PreconditionFailed,
+    /// 413: payload too large.
+    PayloadTooLarge,
+    /// 422: well-formed but semantically invalid.
+    Unprocessable,
+    /// 429: rate limited.
+    RateLimited,
+    /// 5xx: the server failed or is overloaded.
+    Server,
+    /// Any other status.
+    Other,
+}
+
+impl StatusKind {
+    /// Classifies a status.
+    pub fn of(status: StatusCode) -> Self {
+        match status.as_u16() {
+            400 => Self::BadRequest,
+            401 => Self::Unauthenticated,
+            402 => Self::PaymentRequired,
+            403 => Self::PermissionDenied,
+            404 => Self::NotFound,
+            408 => Self::RequestTimeout,
+            409 => Self::Conflict,
+            412 => Self::PreconditionFailed,
+            413 => Self::PayloadTooLarge,
+            422 => Self::Unprocessable,
+            429 => Self::RateLimited,
+            500..=599 => Self::Server,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// Payload of [`Error::Decode`].
 #[derive(Debug, Clone)]
 pub struct DecodeError {
@@ -446,6 +515,11 @@ pub struct RedirectError {
 }
 
 impl RedirectError {
+    /// Which call failed.
+    pub fn call(&self) -> &CallInfo {
+        &self.call
+    }
+
     /// The `Location` header, if any.
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
@@ -480,6 +554,11 @@ pub struct TooLargeError {
 }
 
 impl TooLargeError {
+    /// Which call failed.
+    pub fn call(&self) -> &CallInfo {
+        &self.call
+    }
+
     /// The configured cap in bytes.
     pub fn limit(&self) -> u64 {
         self.limit

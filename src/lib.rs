@@ -95,7 +95,7 @@ pub use body::{BodyKind, DecodedBody, EmbeddedBody};
 pub use client::{Client, ClientBuilder, Server};
 pub use error::{
     CallInfo, ConfigError, DecodeError, Error, InvalidArgument, RedirectError, StatusError,
-    TimeoutError, TimeoutKind, TooLargeError, TransportError,
+    StatusKind, TimeoutError, TimeoutKind, TooLargeError, TransportError,
 };
 pub use options::RequestOptions;
 pub use response::{RateLimits, Response, ResponseMeta};
