@@ -24,6 +24,7 @@ pub(crate) fn check_all(spec: &SpecFile, diags: &mut Diags) {
     check_fields(spec, diags);
     check_enum_values(spec, diags);
     check_embedded_body(spec, diags);
+    check_recursive_types(spec, diags);
     check_operation_names(spec, diags);
     check_operation_server(spec, diags);
     check_request_body(spec, diags);
@@ -382,6 +383,40 @@ fn check_embedded_body(spec: &SpecFile, diags: &mut Diags) {
                 loc(&embedded.value.body, at),
                 "`embedded_body.content_type` and `embedded_body.body` name the same field",
             );
+        }
+    }
+}
+
+// Reason: a struct that contains itself by value (even through `Option`) has infinite size and
+// would not compile; only `array<...>` and `map<...>` put the value behind a pointer.
+fn check_recursive_types(spec: &SpecFile, diags: &mut Diags) {
+    for (name, _) in &spec.types {
+        let mut stack = vec![name.value.as_str()];
+        let mut seen: Vec<&str> = Vec::new();
+        while let Some(current) = stack.pop() {
+            let Some(def) = find_type(spec, current) else {
+                continue;
+            };
+            for (_, field) in def.fields.iter().flat_map(|f| f.value.iter()) {
+                let Ok(TypeExpr::Named(target)) = parse_type_expr(&field.ty.value) else {
+                    continue;
+                };
+                if target == name.value {
+                    diags
+                        .error(
+                            loc(name, Location::START),
+                            format!("type `{}` contains itself by value", name.value),
+                        )
+                        .help("put the recursive field behind `array<...>` or `map<...>`");
+                    return;
+                }
+                if let Some((key, _)) = spec.types.iter().find(|(k, _)| k.value == target)
+                    && !seen.contains(&key.value.as_str())
+                {
+                    seen.push(&key.value);
+                    stack.push(&key.value);
+                }
+            }
         }
     }
 }
