@@ -808,10 +808,10 @@ mod capture {
 #[tokio::test]
 async fn case_24_canary_key_never_appears_in_any_output() {
     let capture = capture::Capture::default();
-    let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(capture.clone()));
-    // Other tests in this binary may have registered the client's callsites before this
-    // dispatcher existed; make them ask again.
-    tracing::callsite::rebuild_interest_cache();
+    // Global, so it also sees the events of every other case running in this binary. A
+    // thread-local default would miss callsites first hit on other threads: with a single
+    // registered dispatcher, tracing-core computes their interest from that thread's default.
+    tracing::subscriber::set_global_default(capture.clone()).unwrap();
     bounded(async {
         let echo = |_: usize, r: &Recorded| {
             // A hostile server echoing the whole request, key included, in its error body.
