@@ -53,6 +53,9 @@ pub enum Error {
     Redirect(Box<RedirectError>),
     /// A response body is larger than the configured cap.
     TooLarge(Box<TooLargeError>),
+    /// Waiting for a job ended without a result: its deadline passed, it failed, or it
+    /// completed without one (see [`crate::WaitPolicy`]).
+    Wait(Box<crate::wait::WaitError>),
 }
 
 impl Error {
@@ -101,7 +104,7 @@ impl Error {
             Self::Redirect(e) => Some(&e.call),
             Self::Decode(e) => e.call.as_ref(),
             Self::TooLarge(e) => Some(&e.call),
-            Self::InvalidArgument(_) | Self::Config(_) => None,
+            Self::InvalidArgument(_) | Self::Config(_) | Self::Wait(_) => None,
         }
     }
 }
@@ -117,6 +120,7 @@ impl fmt::Display for Error {
             Self::Decode(e) => e.fmt(f),
             Self::Redirect(e) => e.fmt(f),
             Self::TooLarge(e) => e.fmt(f),
+            Self::Wait(e) => e.fmt(f),
         }
     }
 }

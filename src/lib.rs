@@ -78,6 +78,7 @@
 
 #![deny(missing_docs)]
 
+mod audio;
 mod body;
 mod call;
 mod client;
@@ -86,11 +87,13 @@ mod options;
 mod response;
 mod retry;
 mod url;
+mod wait;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
+pub use audio::{BatchWait, CompletedBatch};
 pub use body::{BodyKind, DecodedBody, EmbeddedBody};
 pub use client::{Client, ClientBuilder, Server};
 pub use error::{
@@ -100,6 +103,7 @@ pub use error::{
 pub use options::RequestOptions;
 pub use response::{RateLimits, Response, ResponseMeta};
 pub use retry::{Clock, JitterFn, RetryPolicy, TokioClock, server_delay};
+pub use wait::{WaitError, WaitErrorKind, WaitPolicy};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));
 
