@@ -1,0 +1,656 @@
+//! Behaviour tests of the batch waiter against the emulator and a scripted server on 127.0.0.1:
+//! backoff on a fake clock (exact sleeps), stop rules, deadline, progress, stream and drop.
+
+// Test code: a failed unwrap is a failed test, and helpers outside `#[test]` functions are
+// not covered by clippy's allow-*-in-tests settings.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
+use fireworks_ai::{
+    BatchWait, Client, Clock, DecodedBody, Error, RetryPolicy, WaitErrorKind, WaitPolicy,
+};
+use fireworks_ai_emulator::{Emulator, Job, RunningEmulator};
+use futures_util::StreamExt;
+use support::{Reply, Resp, TestServer, bounded};
+
+const ACCOUNT: &str = "acct";
+const KEY: &str = "test-key";
+const PROCESSING_MESSAGE: &str = "Request is being processed";
+
+/// A clock whose time moves only when something sleeps on it; records every sleep.
+#[derive(Debug)]
+struct FakeClock {
+    base: Instant,
+    offset: Mutex<Duration>,
+    sleeps: Mutex<Vec<Duration>>,
+}
+
+impl FakeClock {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            base: Instant::now(),
+            offset: Mutex::new(Duration::ZERO),
+            sleeps: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn sleeps(&self) -> Vec<Duration> {
+        self.sleeps.lock().unwrap().clone()
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> Instant {
+        self.base + *self.offset.lock().unwrap()
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        self.sleeps.lock().unwrap().push(duration);
+        *self.offset.lock().unwrap() += duration;
+        Box::pin(std::future::ready(()))
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
+}
+
+fn client(url: &str, clock: &Arc<FakeClock>) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .account_id(ACCOUNT)
+        .base_url(AUDIO_BATCH, url)
+        .retry_policy(RetryPolicy::new().no_jitter())
+        .timeout(Duration::from_secs(5))
+        .clock(clock.clone())
+        .build()
+        .unwrap()
+}
+
+async fn emulator() -> RunningEmulator {
+    Emulator::builder().start().await.unwrap()
+}
+
+/// The default policy without jitter, so sleeps are exact.
+fn exact() -> WaitPolicy {
+    WaitPolicy::new().no_jitter()
+}
+
+fn status_json(status: &str, message: Option<&str>) -> Resp {
+    let mut value = serde_json::json!({"status": status, "batch_id": "b1"});
+    if let Some(message) = message {
+        value["message"] = message.into();
+    }
+    Resp::json(200, &value.to_string())
+}
+
+fn completed_json(content_type: &str, body: &str) -> Resp {
+    let value = serde_json::json!({
+        "status": "completed", "batch_id": "b1", "message": null,
+        "content_type": content_type, "body": body,
+    });
+    Resp::json(200, &value.to_string())
+}
+
+fn wait_error(err: &Error) -> &fireworks_ai::WaitError {
+    match err {
+        Error::Wait(e) => e,
+        other => panic!("expected Error::Wait, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn processing_then_completed_with_exact_backoff() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(
+            ACCOUNT,
+            "b1",
+            Job::completes_after(4).with_result("application/json", r#"{"text":"hi"}"#),
+        );
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let done = BatchWait::new(&client, "b1").policy(exact()).await.unwrap();
+        assert_eq!(done.status().status, BatchJobStatus::Completed);
+        assert_eq!(done.body(), r#"{"text":"hi"}"#);
+        assert_eq!(done.content_type(), Some("application/json"));
+        assert_eq!(done.polls(), 5);
+        assert_eq!(emu.poll_count(ACCOUNT, "b1"), 5);
+        assert_eq!(
+            clock.sleeps(),
+            [secs(2.0), secs(3.0), secs(4.5), secs(6.75)]
+        );
+        assert_eq!(done.elapsed(), secs(16.25));
+        match done.decode().unwrap() {
+            DecodedBody::Json(value) => assert_eq!(value["text"], "hi"),
+            other => panic!("{other:?}"),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delays_cap_at_max_and_jitter_stays_in_band() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(
+            ACCOUNT,
+            "b1",
+            Job::completes_after(12).with_result("text/plain", "ok"),
+        );
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        BatchWait::new(&client, "b1").await.unwrap();
+        let sleeps = clock.sleeps();
+        assert_eq!(sleeps.len(), 12);
+        let policy = WaitPolicy::new();
+        for (n, slept) in sleeps.iter().enumerate() {
+            let base = policy.base_delay(n as u32).as_secs_f64();
+            let slept = slept.as_secs_f64();
+            assert!(
+                slept >= base * 0.8 - 1e-9 && slept <= (base * 1.2).min(30.0) + 1e-9,
+                "sleep {n}: {slept} s for a base of {base} s"
+            );
+        }
+        assert!(sleeps.iter().all(|s| *s <= Duration::from_secs(30)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn account_id_override_and_custom_policy() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(
+            "other",
+            "b1",
+            Job::completes_after(3).with_result("text/plain", "ok"),
+        );
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let policy = WaitPolicy::new()
+            .no_jitter()
+            .first_delay(Duration::from_secs(1))
+            .factor(2.0)
+            .max_delay(Duration::from_secs(3));
+        let done = BatchWait::new(&client, "b1")
+            .account_id("other")
+            .policy(policy)
+            .await
+            .unwrap();
+        assert_eq!(done.body(), "ok");
+        assert_eq!(clock.sleeps(), [secs(1.0), secs(2.0), secs(3.0)]);
+        assert_eq!(emu.poll_count("other", "b1"), 4);
+        assert_eq!(emu.poll_count(ACCOUNT, "b1"), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deadline_error_carries_last_status_message_and_poll_count() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(ACCOUNT, "b1", Job::never_completes());
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        // Polls at 0, 2, 5 and 9.5 s; the next delay (6.75 s) would end after 10 s.
+        let err = BatchWait::new(&client, "b1")
+            .policy(exact().deadline(Duration::from_secs(10)))
+            .await
+            .unwrap_err();
+        let wait = wait_error(&err);
+        assert_eq!(
+            wait.kind(),
+            WaitErrorKind::Deadline(Duration::from_secs(10))
+        );
+        assert_eq!(wait.job_id(), "b1");
+        assert_eq!(wait.last_status(), Some("processing"));
+        assert_eq!(wait.last_message(), Some(PROCESSING_MESSAGE));
+        assert_eq!(wait.polls(), 4);
+        assert_eq!(wait.elapsed(), secs(9.5));
+        assert!(wait.last_error().is_none());
+        assert_eq!(emu.poll_count(ACCOUNT, "b1"), 4);
+        assert_eq!(clock.sleeps(), [secs(2.0), secs(3.0), secs(4.5)]);
+        let text = err.to_string();
+        assert!(
+            text.contains("did not complete within the deadline of 10s")
+                && text.contains("4 polls")
+                && text.contains("last status `processing`: Request is being processed"),
+            "{text}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_poll_in_flight_is_cut_off_at_the_deadline() {
+    bounded(async {
+        let server = TestServer::always(Reply::Hang).await;
+        let client = Client::builder()
+            .api_key(KEY)
+            .account_id(ACCOUNT)
+            .base_url(AUDIO_BATCH, &server.url())
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let err = BatchWait::new(&client, "b1")
+            .policy(WaitPolicy::new().deadline(Duration::from_millis(300)))
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        let wait = wait_error(&err);
+        assert_eq!(
+            wait.kind(),
+            WaitErrorKind::Deadline(Duration::from_millis(300))
+        );
+        assert_eq!(wait.polls(), 1);
+        assert_eq!(wait.last_status(), None);
+        assert!(
+            matches!(wait.last_error(), Some(Error::Timeout(_))),
+            "{err}"
+        );
+        assert!(took >= Duration::from_millis(290) && took < Duration::from_secs(3));
+        assert_eq!(server.count(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn not_found_stops_after_exactly_one_request() {
+    bounded(async {
+        let emu = emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let err = BatchWait::new(&client, "missing").await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
+        assert_eq!(emu.poll_count(ACCOUNT, "missing"), 1);
+        assert!(clock.sleeps().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unauthenticated_stops_after_exactly_one_request() {
+    bounded(async {
+        let emu = Emulator::builder()
+            .api_key("the-right-key")
+            .start()
+            .await
+            .unwrap();
+        emu.seed_job(ACCOUNT, "b1", Job::never_completes());
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let err = BatchWait::new(&client, "b1").await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
+        assert_eq!(emu.poll_count(ACCOUNT, "b1"), 1);
+        assert!(clock.sleeps().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn forbidden_and_bad_request_stop_at_once() {
+    bounded(async {
+        for status in [403, 400] {
+            let server = TestServer::always(Reply::Respond(Resp::json(
+                status,
+                r#"{"error":{"message":"no"}}"#,
+            )))
+            .await;
+            let clock = FakeClock::new();
+            let client = client(&server.url(), &clock);
+            let err = BatchWait::new(&client, "b1").await.unwrap_err();
+            assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+            assert_eq!(server.count(), 1);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn transient_errors_are_retried_then_count_as_failed_polls() {
+    bounded(async {
+        let unavailable = Reply::Respond(Resp::json(503, r#"{"error":{"message":"busy"}}"#));
+        let server = TestServer::sequence(vec![
+            unavailable.clone(),
+            unavailable,
+            Reply::Respond(status_json("processing", Some("queued"))),
+            Reply::Reset,
+            Reply::Respond(completed_json("text/plain", "done")),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = Client::builder()
+            .api_key(KEY)
+            .account_id(ACCOUNT)
+            .base_url(AUDIO_BATCH, &server.url())
+            .retry_policy(RetryPolicy::new().no_jitter().max_retries(1))
+            .clock(clock.clone())
+            .build()
+            .unwrap();
+        let done = BatchWait::new(&client, "b1").policy(exact()).await.unwrap();
+        assert_eq!(done.body(), "done");
+        // Poll 1: 503, retried once by the client (0.5 s), 503 again: a failed poll.
+        // Poll 2 after 2 s: processing. Poll 3 after 3 s: reset, retried (0.5 s): completed.
+        assert_eq!(server.count(), 5);
+        assert_eq!(done.polls(), 3);
+        assert_eq!(clock.sleeps(), [secs(0.5), secs(2.0), secs(3.0), secs(0.5)]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deadline_after_failed_polls_keeps_the_last_error_and_status() {
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(status_json("processing", Some("warming up"))),
+            Reply::Respond(Resp::json(429, r#"{"error":{"message":"slow down"}}"#)),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = client(&server.url(), &clock);
+        let err = BatchWait::new(&client, "b1")
+            .options(fireworks_ai::RequestOptions::new().max_retries(0))
+            .policy(exact().deadline(Duration::from_secs(8)))
+            .await
+            .unwrap_err();
+        let wait = wait_error(&err);
+        assert_eq!(wait.kind(), WaitErrorKind::Deadline(Duration::from_secs(8)));
+        assert_eq!(wait.last_status(), Some("processing"));
+        assert_eq!(wait.last_message(), Some("warming up"));
+        // Polls at 0 (ok), 2 and 5 s (429); 5 + 4.5 > 8.
+        assert_eq!(wait.polls(), 3);
+        assert_eq!(server.count(), 3);
+        let last = wait.last_error().expect("the last poll failed");
+        assert_eq!(last.status().map(|s| s.as_u16()), Some(429));
+        assert!(err.to_string().contains("slow down"), "{err}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn max_failed_polls_gives_up_after_that_many_in_a_row() {
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(status_json("processing", None)),
+            Reply::Respond(Resp::json(500, "{}")),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = client(&server.url(), &clock);
+        let err = BatchWait::new(&client, "b1")
+            .options(fireworks_ai::RequestOptions::new().max_retries(0))
+            .policy(exact().max_failed_polls(3))
+            .await
+            .unwrap_err();
+        let wait = wait_error(&err);
+        assert_eq!(wait.kind(), WaitErrorKind::FailedPolls(3));
+        assert_eq!(wait.polls(), 4);
+        assert_eq!(wait.last_status(), Some("processing"));
+        assert_eq!(wait.last_message(), None);
+        assert_eq!(server.count(), 4);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_statuses_keep_polling_until_completed() {
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(status_json("processing", Some(PROCESSING_MESSAGE))),
+            Reply::Respond(status_json("transcribing", Some("50 %"))),
+            Reply::Respond(status_json("queued_for_alignment", None)),
+            Reply::Respond(completed_json("text/plain; charset=utf-8", "done")),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = client(&server.url(), &clock);
+        let mut seen = Vec::new();
+        let done = BatchWait::new(&client, "b1")
+            .policy(exact())
+            .on_progress(|s: &BatchStatus| seen.push(s.status.clone()))
+            .await
+            .unwrap();
+        assert_eq!(done.body(), "done");
+        assert_eq!(
+            seen,
+            [
+                BatchJobStatus::Processing,
+                BatchJobStatus::Unknown("transcribing".into()),
+                BatchJobStatus::Unknown("queued_for_alignment".into()),
+                BatchJobStatus::Completed,
+            ]
+        );
+        assert_eq!(server.count(), 4);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_status_ends_the_wait_unless_the_caller_says_otherwise() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(
+            ACCOUNT,
+            "b1",
+            Job::completes_after(1)
+                .with_final_status("FAILED")
+                .with_final_message("audio could not be decoded"),
+        );
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let err = BatchWait::new(&client, "b1")
+            .policy(exact())
+            .await
+            .unwrap_err();
+        let wait = wait_error(&err);
+        assert_eq!(wait.kind(), WaitErrorKind::Failed);
+        assert_eq!(wait.last_status(), Some("FAILED"));
+        assert_eq!(wait.last_message(), Some("audio could not be decoded"));
+        assert_eq!(wait.polls(), 2);
+
+        // With an empty failed set, `FAILED` is just another unknown state.
+        emu.seed_job(
+            ACCOUNT,
+            "b2",
+            Job::completes_after(0).with_final_status("failed"),
+        );
+        let err = BatchWait::new(&client, "b2")
+            .failed_statuses(Vec::<String>::new())
+            .policy(exact().deadline(Duration::from_secs(6)))
+            .await
+            .unwrap_err();
+        let wait = wait_error(&err);
+        assert_eq!(wait.kind(), WaitErrorKind::Deadline(Duration::from_secs(6)));
+        assert_eq!(wait.last_status(), Some("failed"));
+        assert_eq!(emu.poll_count(ACCOUNT, "b2"), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn completed_without_a_body_is_an_error() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(ACCOUNT, "b1", Job::completes_after(1));
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let err = BatchWait::new(&client, "b1")
+            .policy(exact())
+            .await
+            .unwrap_err();
+        let wait = wait_error(&err);
+        assert_eq!(wait.kind(), WaitErrorKind::NoResult);
+        assert_eq!(wait.last_status(), Some("completed"));
+        assert_eq!(wait.polls(), 2);
+        assert!(err.to_string().contains("completed without a result body"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_match_its_content_type_is_a_decode_error() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(
+            ACCOUNT,
+            "b1",
+            Job::completes_after(0).with_result("application/json", "Hello, plain text"),
+        );
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let done = BatchWait::new(&client, "b1").await.unwrap();
+        let err = done.decode().unwrap_err();
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn progress_callback_sees_every_state() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(
+            ACCOUNT,
+            "b1",
+            Job::completes_after(3).with_result("text/plain", "ok"),
+        );
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let mut seen = Vec::new();
+        BatchWait::new(&client, "b1")
+            .on_progress(|s: &BatchStatus| {
+                seen.push((s.status.as_str().to_owned(), s.message.clone()));
+            })
+            .await
+            .unwrap();
+        let processing = ("processing".to_owned(), Some(PROCESSING_MESSAGE.to_owned()));
+        assert_eq!(
+            seen,
+            [
+                processing.clone(),
+                processing.clone(),
+                processing,
+                ("completed".to_owned(), None)
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stream_yields_every_state_then_ends() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(
+            ACCOUNT,
+            "b1",
+            Job::completes_after(2).with_result("text/plain", "ok"),
+        );
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let mut called = 0;
+        let states: Vec<_> = BatchWait::new(&client, "b1")
+            .policy(exact())
+            .on_progress(|_| called += 1)
+            .into_stream()
+            .collect()
+            .await;
+        let states: Vec<_> = states
+            .into_iter()
+            .map(|s| s.unwrap().status.as_str().to_owned())
+            .collect();
+        assert_eq!(states, ["processing", "processing", "completed"]);
+        assert_eq!(called, 3);
+        assert_eq!(clock.sleeps(), [secs(2.0), secs(3.0)]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn stream_ends_with_the_error_after_the_state_that_caused_it() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(
+            ACCOUNT,
+            "b1",
+            Job::completes_after(1).with_final_status("cancelled"),
+        );
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let items: Vec<_> = BatchWait::new(&client, "b1").into_stream().collect().await;
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[0].as_ref().unwrap().status,
+            BatchJobStatus::Processing
+        );
+        assert_eq!(
+            items[1].as_ref().unwrap().status,
+            BatchJobStatus::Unknown("cancelled".into())
+        );
+        let err = items[2].as_ref().unwrap_err();
+        assert_eq!(wait_error(err).kind(), WaitErrorKind::Failed);
+
+        // A permanent error is the only item.
+        let items: Vec<_> = BatchWait::new(&client, "nope")
+            .into_stream()
+            .collect()
+            .await;
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_err());
+    })
+    .await;
+}
+
+/// Runs on the real clock: the wait is dropped by a timeout while it polls every 20 ms, and
+/// after a short settling pause (for a request already on the wire) the emulator's counter
+/// must stay still, because nothing was spawned.
+#[tokio::test]
+async fn dropping_the_wait_stops_polling() {
+    bounded(async {
+        let emu = emulator().await;
+        emu.seed_job(ACCOUNT, "b1", Job::never_completes());
+        let client = Client::builder()
+            .api_key(KEY)
+            .account_id(ACCOUNT)
+            .base_url(AUDIO_BATCH, emu.base_url())
+            .build()
+            .unwrap();
+        let policy = WaitPolicy::new()
+            .first_delay(Duration::from_millis(20))
+            .factor(1.0)
+            .no_jitter();
+        let wait = BatchWait::new(&client, "b1").policy(policy.clone());
+        let result = tokio::time::timeout(Duration::from_millis(300), wait).await;
+        assert!(result.is_err(), "the job never completes");
+        // A request already on the wire when the future was dropped may still be counted.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let polls = emu.poll_count(ACCOUNT, "b1");
+        assert!(polls >= 3, "it was polling: {polls}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(emu.poll_count(ACCOUNT, "b1"), polls);
+
+        // The same for a stream dropped after two items.
+        let mut stream = BatchWait::new(&client, "b1").policy(policy).into_stream();
+        stream.next().await.unwrap().unwrap();
+        stream.next().await.unwrap().unwrap();
+        drop(stream);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let polls = emu.poll_count(ACCOUNT, "b1");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(emu.poll_count(ACCOUNT, "b1"), polls);
+    })
+    .await;
+}
