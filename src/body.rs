@@ -283,4 +283,54 @@ mod tests {
         let b = EmbeddedBody::new(Some("application/json"), Some("{} x")).unwrap();
         assert!(b.json_value().is_err());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A string with random ASCII case.
+        fn any_case(s: &'static str) -> impl Strategy<Value = String> {
+            proptest::collection::vec(any::<bool>(), s.len()).prop_map(move |upper| {
+                s.chars()
+                    .zip(upper)
+                    .map(|(c, u)| if u { c.to_ascii_uppercase() } else { c })
+                    .collect()
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn json_types_are_json_whatever_the_case_and_params(
+                essence in prop_oneof![
+                    any_case("application/json"),
+                    any_case("application/problem+json"),
+                    any_case("application/vnd.x+json"),
+                ],
+                params in proptest::collection::vec(("[a-z]{1,8}", "[a-zA-Z0-9-]{1,8}"), 0..3),
+            ) {
+                let mut ct = essence;
+                for (k, v) in params {
+                    ct.push_str(&format!("; {k}={v}"));
+                }
+                prop_assert_eq!(kind_of(&ct), BodyKind::Json, "{}", ct);
+            }
+
+            #[test]
+            fn text_types_are_text(sub in "[a-ik-z][a-z]{0,8}", charset in "[a-zA-Z0-9-]{1,10}") {
+                let ct = format!("TEXT/{sub}; charset={charset}");
+                prop_assert_eq!(kind_of(&ct), BodyKind::Text, "{}", ct);
+            }
+
+            #[test]
+            fn any_content_type_and_body_decode_without_panicking(ct in any::<Option<String>>(), body in any::<String>()) {
+                let embedded = EmbeddedBody::new(ct.as_deref(), Some(&body)).unwrap();
+                match embedded.decode() {
+                    Ok(DecodedBody::Text(t)) => prop_assert_eq!(t, body),
+                    Ok(DecodedBody::Raw { body: b, .. }) => prop_assert_eq!(b, body),
+                    Ok(DecodedBody::Json(_)) => prop_assert!(serde_json::from_str::<serde_json::Value>(&body).is_ok()),
+                    Err(e) => prop_assert!(matches!(e, Error::Decode(_))),
+                }
+            }
+        }
+    }
 }

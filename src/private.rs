@@ -97,3 +97,37 @@ where
     let _ = from;
     deserializer.deserialize_str(Visitor(std::marker::PhantomData))
 }
+
+/// Runs every response decoder on arbitrary bytes: error-body shapes, snippets, embedded
+/// bodies by content type, JSON decoding with paths, and the retry and rate-limit headers.
+/// It must never panic; the fuzz targets in `fuzz/` and the corpus replay test call it.
+pub fn fuzz_decoders(data: &[u8]) {
+    use crate::body::{EmbeddedBody, decode_json};
+    use crate::error::{ErrorFields, snippet};
+
+    let fields = ErrorFields::parse(data);
+    let _ = fields.message.is_some();
+    let text = String::from_utf8_lossy(data);
+    let _ = snippet(data, data.len() / 2, Some("key"));
+    let (content_type, body) = text.split_once('\n').unwrap_or(("", &text));
+    if let Some(embedded) = EmbeddedBody::new(Some(content_type), Some(body)) {
+        let _ = embedded.decode();
+        let _ = embedded.text();
+    }
+    let _ = decode_json::<serde_json::Value>(data, None, None, Some("key"));
+    let _ =
+        decode_json::<std::collections::BTreeMap<String, Option<Vec<u32>>>>(data, None, None, None);
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in text.lines().filter_map(|l| l.split_once(':')) {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.trim().as_bytes()),
+            http::HeaderValue::from_str(value.trim()),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    let _ = crate::retry::server_delay(&headers, std::time::SystemTime::UNIX_EPOCH);
+    let _ = crate::response::RateLimits::from_headers(&headers);
+    let _ =
+        crate::retry::status_is_retryable(http::StatusCode::SERVICE_UNAVAILABLE, &headers, true);
+}

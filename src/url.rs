@@ -5,7 +5,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::__private::Operation;
-use crate::client::Client;
+use crate::client::{Client, Server};
 use crate::error::Error;
 
 /// The URL of one call, written into one buffer: base URL, path, then query.
@@ -22,6 +22,25 @@ impl UrlBuilder {
     /// None today; the `Result` leaves room for per-call base URL checks.
     pub fn new(client: &Client, op: &'static Operation) -> Result<Self, Error> {
         let base = client.base_url(op.server);
+        let mut buf = String::with_capacity(base.len() + op.path.len() + 32);
+        buf.push_str(base);
+        Ok(Self {
+            buf,
+            has_query: false,
+        })
+    }
+
+    /// Like [`UrlBuilder::new`], for an operation whose server is chosen per call (derived from
+    /// a request field) rather than fixed: starts with the client's base URL for `server`.
+    ///
+    /// # Errors
+    /// None today, as for [`UrlBuilder::new`].
+    pub fn with_server(
+        client: &Client,
+        op: &'static Operation,
+        server: &'static Server,
+    ) -> Result<Self, Error> {
+        let base = client.base_url(server);
         let mut buf = String::with_capacity(base.len() + op.path.len() + 32);
         buf.push_str(base);
         Ok(Self {
@@ -237,5 +256,35 @@ mod tests {
     fn userinfo_error_does_not_echo_the_password() {
         let err = check_base_url("s", "https://user:canary-secret@example.com", false).unwrap_err();
         assert!(!format!("{err} {err:?}").contains("canary-secret"));
+    }
+
+    mod properties {
+        use super::*;
+        use percent_encoding::percent_decode_str;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn a_segment_is_one_segment_and_decodes_back(value in any::<String>()) {
+                match encode_segment(&value) {
+                    Err(_) => prop_assert!(matches!(value.as_str(), "" | "." | "..")),
+                    Ok(encoded) => {
+                        prop_assert!(encoded.bytes().all(|b| b.is_ascii_graphic()));
+                        prop_assert!(!encoded.contains(['/', '?', '#', ' ', ';', '\\']));
+                        prop_assert!(encoded != "." && encoded != "..");
+                        let decoded = percent_decode_str(&encoded).decode_utf8().unwrap();
+                        prop_assert_eq!(decoded, value.as_str());
+                    }
+                }
+            }
+
+            #[test]
+            fn dots_and_percents_never_form_a_dot_segment(value in "[.%2eE]{1,6}") {
+                if let Ok(encoded) = encode_segment(&value) {
+                    prop_assert!(encoded != "." && encoded != "..");
+                    prop_assert_eq!(percent_decode_str(&encoded).decode_utf8().unwrap(), value.as_str());
+                }
+            }
+        }
     }
 }
