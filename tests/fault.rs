@@ -1003,3 +1003,17 @@ async fn case_28_submit_is_never_sent_twice_unless_it_certainly_did_not_arrive()
     })
     .await;
 }
+
+/// Replays the decoders' fuzz corpus (`fuzz/corpus/decoders/`) on stable, so CI runs the
+/// inputs the fuzzer found without libFuzzer.
+#[test]
+fn fuzz_corpus_replays_through_the_decoders() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/decoders");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let data = std::fs::read(entry.unwrap().path()).unwrap();
+        fireworks_ai::__private::fuzz_decoders(&data);
+        replayed += 1;
+    }
+    assert!(replayed >= 10, "{replayed} files in {}", dir.display());
+}
