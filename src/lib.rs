@@ -100,6 +100,7 @@ pub use error::{
     CallInfo, ConfigError, DecodeError, Error, InvalidArgument, RedirectError, StatusError,
     StatusKind, TimeoutError, TimeoutKind, TooLargeError, TransportError,
 };
+pub use fireworks_ai_macros::generate_api;
 pub use options::RequestOptions;
 pub use response::{RateLimits, Response, ResponseMeta};
 pub use retry::{Clock, JitterFn, RetryPolicy, TokioClock, server_delay};
