@@ -240,8 +240,10 @@ fn check_decode_error(error: &Error, body: &[u8]) {
     let Error::Decode(decode) = error else {
         panic!("expected a decode error, got {error:?}");
     };
+    // Known ambiguity (reported): serde_path_to_error renders a key `""` as nothing, so an
+    // error under an empty key has the path `` (and under two nested empty keys `.`).
     assert!(
-        !decode.path().is_empty(),
+        !decode.path().is_empty() || has_empty_key(body),
         "decode error without a path: {error:?}"
     );
     assert!(
@@ -265,6 +267,18 @@ fn check_decode_error(error: &Error, body: &[u8]) {
         );
     }
     check_no_key(error);
+}
+
+/// Whether the JSON text has an empty object key (`""` followed by optional spaces and `:`).
+fn has_empty_key(body: &[u8]) -> bool {
+    body.windows(2).enumerate().any(|(at, pair)| {
+        pair == b"\"\""
+            && body
+                .iter()
+                .skip(at + 2)
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| *b == b':')
+    })
 }
 
 /// The canary key appears in no `Display` or `Debug` output of an error.
