@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, USER_AGENT};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use secrecy::ExposeSecret;
 use serde::Serialize;
@@ -17,6 +17,7 @@ use crate::error::{
     CallInfo, Error, ErrorFields, RedirectError, StatusError, TimeoutError, TimeoutKind,
     TooLargeError, TransportError, snippet,
 };
+use crate::multipart::Multipart;
 use crate::options::RequestOptions;
 use crate::response::{Response, ResponseMeta, header_str};
 use crate::retry::{server_delay, status_is_retryable};
@@ -31,6 +32,7 @@ pub struct Call<'a> {
     options: &'a RequestOptions,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Bytes>,
+    multipart: Option<Multipart>,
 }
 
 impl<'a> Call<'a> {
@@ -48,6 +50,7 @@ impl<'a> Call<'a> {
             options,
             headers: Vec::new(),
             body: None,
+            multipart: None,
         }
     }
 
@@ -76,6 +79,17 @@ impl<'a> Call<'a> {
         })?;
         self.body = Some(Bytes::from(bytes));
         Ok(())
+    }
+
+    /// Sends `form` as a `multipart/form-data` body.
+    ///
+    /// Every attempt encodes the form again with a new boundary, so a retry sends the whole
+    /// body again: bytes are shared, not copied, and files on disk are reopened and streamed
+    /// from the start. Whether a retry happens at all is decided as for any other call: a
+    /// non-idempotent operation (a submit) is only retried when the request certainly did not
+    /// reach the server, or was refused with 429 before any work was done.
+    pub fn multipart_body(&mut self, form: Multipart) {
+        self.multipart = Some(form);
     }
 
     /// Sends the call and decodes a JSON response body into `T`.
@@ -110,6 +124,43 @@ impl<'a> Call<'a> {
                     message: format!("body is not UTF-8: {}", e.utf8_error()),
                 })))
             }
+        }
+    }
+
+    /// Sends the call and hands the response's `Content-Type` and text body to `decode`, for
+    /// responses whose shape is only known from the request or the content type (generated
+    /// output enums).
+    ///
+    /// # Errors
+    /// Any [`Error`]; a body that is not UTF-8 gives [`Error::Decode`], and a
+    /// [`Error::Decode`] from `decode` gets this call's details and response metadata.
+    pub async fn send_decoded<T>(
+        self,
+        decode: impl FnOnce(Option<&str>, &str) -> Result<T, Error>,
+    ) -> Result<Response<T>, Error> {
+        let inner = &*self.client.inner;
+        let (body, meta, call) = self.execute().await?;
+        let text = match std::str::from_utf8(&body) {
+            Ok(text) => text,
+            Err(e) => {
+                let secret = inner.api_key.as_ref().map(ExposeSecret::expose_secret);
+                return Err(Error::Decode(Box::new(crate::error::DecodeError {
+                    snippet: snippet(&body, e.valid_up_to(), secret),
+                    call: Some(call),
+                    meta: Some(meta),
+                    path: ".".to_owned(),
+                    message: format!("body is not UTF-8: {e}"),
+                })));
+            }
+        };
+        match decode(header_str(meta.headers(), CONTENT_TYPE.as_str()), text) {
+            Ok(value) => Ok(Response::new(value, meta)),
+            Err(Error::Decode(mut e)) => {
+                e.call = Some(call);
+                e.meta = Some(meta);
+                Err(Error::Decode(e))
+            }
+            Err(other) => Err(other),
         }
     }
 
@@ -237,6 +288,17 @@ impl<'a> Call<'a> {
         if let Some(body) = &self.body {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             *request.body_mut() = Some(reqwest::Body::from(body.clone()));
+        }
+        if let Some(form) = &self.multipart {
+            let encoded = form.encode();
+            // The boundary is ASCII letters, digits and `-`, so the value is always valid.
+            if let Ok(content_type) = HeaderValue::from_str(&encoded.content_type) {
+                request.headers_mut().insert(CONTENT_TYPE, content_type);
+            }
+            request
+                .headers_mut()
+                .insert(CONTENT_LENGTH, HeaderValue::from(encoded.length));
+            *request.body_mut() = Some(encoded.into_body());
         }
         request
     }

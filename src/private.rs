@@ -10,8 +10,10 @@ pub use ::serde;
 pub use ::serde_json;
 
 pub use crate::call::Call;
+pub use crate::multipart::Multipart;
 pub use crate::url::UrlBuilder;
 
+use crate::body::{BodyKind, kind_of};
 use crate::client::{Client, Server};
 use crate::error::Error;
 
@@ -130,4 +132,114 @@ pub fn fuzz_decoders(data: &[u8]) {
     let _ = crate::response::RateLimits::from_headers(&headers);
     let _ =
         crate::retry::status_is_retryable(http::StatusCode::SERVICE_UNAVAILABLE, &headers, true);
+}
+
+/// Implemented by generated request types that are sent as `multipart/form-data`.
+pub trait MultipartForm {
+    /// The parts, in spec order; unset optional fields are left out.
+    fn to_multipart(&self) -> Multipart;
+}
+
+/// The value of a parameter derived from a request field through the spec's value map.
+///
+/// `source_value` is the field's value (`None` when unset), `mapped` what the map gives for
+/// it (`None` when the map does not list it), `default` the value for an unset field and
+/// `explicit` the caller's override. The derived value is `mapped`, or `default` when the
+/// field is unset; an override must agree with it. When the map does not list the field's
+/// value, the override is used as is, and `default` without one.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming the parameter when the override disagrees, before
+/// anything is sent.
+pub fn derive_param<'a>(
+    name: &'static str,
+    source: &'static str,
+    source_value: Option<&str>,
+    mapped: Option<&'a str>,
+    default: &'a str,
+    explicit: Option<&'a str>,
+) -> Result<&'a str, Error> {
+    let expected = match source_value {
+        None => Some(default),
+        Some(_) => mapped,
+    };
+    match (expected, explicit) {
+        (Some(expected), Some(explicit)) if expected != explicit => {
+            let because = match source_value {
+                Some(value) => format!("`{source}` is `{value}`"),
+                None => format!("`{source}` is not set (the server default)"),
+            };
+            Err(Error::invalid_argument(
+                name,
+                format!(
+                    "`{explicit}` does not match the request: {because}, which needs `{expected}`; \
+                     leave `{name}` unset to derive it"
+                ),
+            ))
+        }
+        (_, Some(explicit)) => Ok(explicit),
+        (Some(expected), None) => Ok(expected),
+        (None, None) => Ok(default),
+    }
+}
+
+/// Decodes a JSON text into `T` for a generated output enum.
+///
+/// # Errors
+/// [`Error::Decode`] naming the JSON path of the failing field.
+pub fn decode_json_str<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Error> {
+    crate::body::decode_json(body.as_bytes(), None, None, None)
+}
+
+/// Which case of a generated output enum a body looks like when the request field that
+/// selects it is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guess {
+    /// The JSON case at this index of the list passed to [`guess_output`].
+    Json(usize),
+    /// The first text case.
+    Text,
+    /// Neither: keep the body as it is.
+    Other,
+}
+
+/// Guesses the case of a body from its content type: a JSON type (or, without a content
+/// type, a body that parses as JSON) picks the JSON case whose field names share the most
+/// keys with the body's top-level object (ties go to the earlier case); `text/*` (or no
+/// content type and not JSON) picks the first text case; anything else is [`Guess::Other`].
+///
+/// `json_cases` lists the field names of each JSON case in spec order; `has_text` says
+/// whether any case is text.
+pub fn guess_output(
+    content_type: Option<&str>,
+    body: &str,
+    json_cases: &[&[&str]],
+    has_text: bool,
+) -> Guess {
+    let text = if has_text { Guess::Text } else { Guess::Other };
+    let json = |value: Option<serde_json::Value>| {
+        if json_cases.is_empty() {
+            return Guess::Other;
+        }
+        let keys = value.as_ref().and_then(serde_json::Value::as_object);
+        let mut best = (0, 0);
+        for (index, fields) in json_cases.iter().enumerate() {
+            let shared = keys.map_or(0, |keys| {
+                fields.iter().filter(|f| keys.contains_key(**f)).count()
+            });
+            if shared > best.1 {
+                best = (index, shared);
+            }
+        }
+        Guess::Json(best.0)
+    };
+    match content_type.map(kind_of) {
+        Some(BodyKind::Json) => json(serde_json::from_str(body).ok()),
+        Some(BodyKind::Text) => text,
+        None | Some(BodyKind::Unknown) => match serde_json::from_str(body) {
+            Ok(value) if !json_cases.is_empty() => json(Some(value)),
+            _ => text,
+        },
+        Some(_) => Guess::Other,
+    }
 }
