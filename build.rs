@@ -44,7 +44,16 @@ pub(crate) fn generate_all(manifest_dir: &Path) -> Outcome {
             }
         };
         let settings = fireworks_ai_codegen::Settings::build_script();
-        match fireworks_ai_codegen::generate(&text, &display_path, &settings) {
+        // Imports name files beside the spec, which are all under `spec/` and already tracked.
+        let mut load = |path: &str| {
+            std::fs::read_to_string(manifest_dir.join(path)).map_err(|error| error.to_string())
+        };
+        match fireworks_ai_codegen::generate_with_imports(
+            &text,
+            &display_path,
+            &settings,
+            &mut load,
+        ) {
             Ok(tokens) => {
                 if !source.is_empty() {
                     source.push('\n');

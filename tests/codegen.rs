@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use fireworks_ai_codegen::{Settings, generate, render};
+use fireworks_ai_codegen::{Settings, SpecErrors, generate_with_imports, render};
 
 /// The path as a user would write it: relative to the package root, with `/`.
 fn display_path(path: &Path) -> String {
@@ -23,11 +23,20 @@ fn display_path(path: &Path) -> String {
         .join("/")
 }
 
+/// Generates and renders like `build.rs` does, reading imported specs relative to the package
+/// root.
+fn generate(text: &str, display: &str, settings: &Settings) -> Result<String, SpecErrors> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut load =
+        |path: &str| std::fs::read_to_string(root.join(path)).map_err(|error| error.to_string());
+    generate_with_imports(text, display, settings, &mut load).map(|tokens| render(&tokens, display))
+}
+
 fn generated(path: &Path, settings: &Settings) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     let display = display_path(path);
     match generate(&text, &display, settings) {
-        Ok(tokens) => render(&tokens, &display),
+        Ok(source) => source,
         Err(errors) => panic!("{display} should be valid:\n{errors}"),
     }
 }

@@ -34,11 +34,40 @@ mod shapes {
     pub mod operations {
         fireworks_ai_macros::generate_api!("tests/fixtures/ok/operation-options.yaml");
     }
+    pub mod multipart {
+        fireworks_ai_macros::generate_api!("tests/fixtures/ok/multipart-body.yaml");
+    }
+    pub mod json {
+        fireworks_ai_macros::generate_api!("tests/fixtures/ok/json-body.yaml");
+    }
+    pub mod derive_param {
+        fireworks_ai_macros::generate_api!("tests/fixtures/ok/derive-param.yaml");
+    }
+    pub mod derive_server {
+        fireworks_ai_macros::generate_api!("tests/fixtures/ok/derive-server.yaml");
+    }
+    pub mod output {
+        fireworks_ai_macros::generate_api!("tests/fixtures/ok/output-by-request-field.yaml");
+    }
+    /// An importing spec and the spec it imports, as sibling modules.
+    pub mod imports {
+        fireworks_ai_macros::generate_api!("tests/fixtures/ok/import-base.yaml");
+        fireworks_ai_macros::generate_api!("tests/fixtures/ok/import-types.yaml");
+    }
 }
 
-/// The real spec through the macro, plus the text `build.rs` would write for it.
+/// The real specs through the macro, plus the text `build.rs` would write for each. The audio
+/// batch spec imports the audio spec's types, so the two are siblings.
 mod via_macro {
     fireworks_ai_macros::generate_api!("spec/audio-batch.yaml", __build_script_source);
+    fireworks_ai_macros::generate_api!("spec/audio.yaml");
+
+    pub mod audio_source {
+        fireworks_ai_macros::generate_api!("spec/audio.yaml", __build_script_source);
+    }
+    pub mod models_source {
+        fireworks_ai_macros::generate_api!("spec/models.yaml", __build_script_source);
+    }
 }
 
 /// The part of the build-script output generated from one spec.
@@ -54,8 +83,20 @@ fn section<'a>(all: &'a str, display_path: &str) -> &'a str {
 
 #[test]
 fn macro_and_build_script_output_are_identical() {
-    let from_build_script = section(fireworks_ai::__GENERATED_SOURCE, "spec/audio-batch.yaml");
-    assert_eq!(via_macro::__GENERATED_SOURCE.trim_end(), from_build_script);
+    for (via_macro, path) in [
+        (via_macro::__GENERATED_SOURCE, "spec/audio-batch.yaml"),
+        (
+            via_macro::audio_source::__GENERATED_SOURCE,
+            "spec/audio.yaml",
+        ),
+        (
+            via_macro::models_source::__GENERATED_SOURCE,
+            "spec/models.yaml",
+        ),
+    ] {
+        let from_build_script = section(fireworks_ai::__GENERATED_SOURCE, path);
+        assert_eq!(via_macro.trim_end(), from_build_script, "{path}");
+    }
 }
 
 #[test]

@@ -16,17 +16,20 @@
 //! assert!(source.contains("pub mod demo"));
 //! ```
 //!
-//! Pipeline: `spec` (serde model with positions) → `check` (every cross-node rule, errors
-//! collected) → `lower` (validated `model`) → `expand` (tokens) → `render` (text).
+//! Pipeline: `spec` (serde model with positions) → `import` (imported specs attached) →
+//! `check` (every cross-node rule, errors collected) → `lower` (validated `model`, names found
+//! through `scope`) → `expand` (tokens) → `render` (text).
 #![deny(missing_docs)]
 
 mod check;
 mod diag;
 mod expand;
 mod ident;
+mod import;
 mod lower;
 mod model;
 mod render;
+mod scope;
 mod spec;
 
 use proc_macro2::TokenStream;
@@ -78,10 +81,11 @@ impl Settings {
     }
 }
 
-/// Parses, checks and expands one spec file.
+/// Parses, checks and expands one spec file that imports no other spec.
 ///
 /// `display_path` is the path as the user wrote it (for example `spec/audio-batch.yaml`); it
-/// appears in every error and is never made absolute here.
+/// appears in every error and is never made absolute here. A spec with `imports` needs
+/// [`generate_with_imports`].
 ///
 /// # Errors
 /// [`SpecErrors`] with every problem found, sorted by position: a YAML syntax or shape error
@@ -92,14 +96,40 @@ pub fn generate(
     display_path: &str,
     settings: &Settings,
 ) -> Result<TokenStream, SpecErrors> {
+    generate_with_imports(spec_text, display_path, settings, &mut |_| {
+        Err("this front-end does not read imported specs".to_owned())
+    })
+}
+
+/// Like [`generate`], for a spec that may import others: `load` gets the display path of each
+/// imported spec (the importing spec's folder joined with the file name, for example
+/// `spec/audio.yaml`) and returns its text, or a message saying why it cannot be read.
+///
+/// The generated code names imported types as `super::<area>::<Type>`, so the imported spec
+/// must be generated into a sibling module: `build.rs` does this for every spec in `spec/`;
+/// with the macro, invoke it for both specs in the same module.
+///
+/// # Errors
+/// As for [`generate`]; a missing, unreadable or invalid imported spec is an error at its
+/// entry under `imports`.
+pub fn generate_with_imports(
+    spec_text: &str,
+    display_path: &str,
+    settings: &Settings,
+    load: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<TokenStream, SpecErrors> {
     let mut diags = diag::Diags::new(display_path);
-    let spec = match spec::parse_spec(spec_text, display_path) {
+    let mut spec = match spec::parse_spec(spec_text, display_path) {
         Ok(spec) => spec,
         Err(error) => {
             diags.push(error);
             return Err(diags.into_errors());
         }
     };
+    import::load_imports(&mut spec, display_path, load, &mut diags);
+    if diags.has_errors() {
+        return Err(diags.into_errors());
+    }
     check::check_all(&spec, &mut diags);
     if diags.has_errors() {
         return Err(diags.into_errors());

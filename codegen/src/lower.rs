@@ -4,10 +4,11 @@
 use crate::diag::{Diags, Location};
 use crate::ident::{Case, RustName};
 use crate::model::{
-    Api, Auth, EmbeddedBody, Field, Object, Operation, Param, Segment, Server, TypeBody, TypeDef,
-    TypeExpr, TypeRef, Variant, idempotent_by_default, loc, parse_template, parse_type_expr,
-    rust_name,
+    Api, Auth, Body, Derive, EmbeddedBody, Field, ListStyle, Object, Operation, Output, OutputCase,
+    Param, Segment, Select, Server, ServerTarget, SourceField, TypeBody, TypeDef, TypeExpr,
+    TypeRef, Variant, idempotent_by_default, loc, parse_template, parse_type_expr, rust_name,
 };
+use crate::scope::{Found, Scope, is_form, lookup, lookup_expr};
 use crate::spec::{self, Kind, SpecFile};
 
 /// Lowers a checked spec; `None` after reporting an internal error.
@@ -85,6 +86,42 @@ fn lower_type(
             }
             TypeBody::Enum(variants)
         }
+        Kind::Output => {
+            let format_text = def.format.as_ref().map(|f| f.value.as_str());
+            let format_text = internal(format_text, at, diags)?;
+            let format = resolve_type(spec, Scope::Root, format_text, at, diags)?;
+            let format_found = lookup_expr(spec, Scope::Root, format_text);
+            let format_found = internal(format_found, at, diags)?;
+            let mut cases = Vec::new();
+            for (wire, ty) in def.cases.iter().flat_map(|c| c.value.iter()) {
+                let case_at = loc(wire, at);
+                let explicit = format_found
+                    .def
+                    .values
+                    .as_ref()
+                    .and_then(|v| v.value.iter().find(|(k, _)| k.value == wire.value))
+                    .and_then(|(_, value)| value.as_ref())
+                    .and_then(|value| value.rust_name.as_ref());
+                let (ty, json_fields) = if ty.value.trim() == "string" {
+                    (None, Vec::new())
+                } else {
+                    let found = lookup_expr(spec, Scope::Root, &ty.value);
+                    let found = internal(found, case_at, diags)?;
+                    let fields = found.field_names().into_iter().map(str::to_owned).collect();
+                    (
+                        Some(resolve_type(spec, Scope::Root, &ty.value, case_at, diags)?),
+                        fields,
+                    )
+                };
+                cases.push(OutputCase {
+                    wire: wire.value.clone(),
+                    variant: name(&wire.value, explicit, Case::UpperCamel, case_at, diags)?,
+                    ty,
+                    json_fields,
+                });
+            }
+            TypeBody::Output(Box::new(Output { format, cases }))
+        }
         Kind::Object => {
             let mut fields = Vec::new();
             for (wire, field) in def.fields.iter().flat_map(|f| f.value.iter()) {
@@ -98,10 +135,14 @@ fn lower_type(
                         field_at,
                         diags,
                     )?,
-                    ty: resolve_type(spec, &field.ty.value, field_at, diags)?,
+                    ty: resolve_type(spec, Scope::Root, &field.ty.value, field_at, diags)?,
                     required: field.required.as_ref().is_some_and(|r| r.value),
                     nullable: field.nullable.as_ref().is_some_and(|n| n.value),
                     default: field.default.as_ref().map(|d| d.value.clone()),
+                    list_style: field
+                        .multipart_list
+                        .as_ref()
+                        .map_or(ListStyle::Comma, |style| style.value),
                     description: text(field.description.as_ref()),
                 });
             }
@@ -121,6 +162,7 @@ fn lower_type(
             TypeBody::Object(Box::new(Object {
                 fields,
                 embedded_body,
+                form: is_form(def),
             }))
         }
     };
@@ -142,8 +184,29 @@ fn lower_operation(
     let server = spec
         .servers
         .iter()
-        .find(|(k, _)| k.value == op.server.value);
+        .find(|(k, _)| k.value == op.server.value.default_name());
     let (server_key, server) = internal(server, loc(&op.server, at), diags)?;
+    let server_derive = match &op.server.value {
+        spec::ServerRef::Name(_) => None,
+        spec::ServerRef::Derive(derive) => {
+            let at = loc(derive, at);
+            let constant = |server: &str, diags: &mut Diags| {
+                Some(ServerTarget {
+                    name: server.to_owned(),
+                    constant: name(server, None, Case::ShoutySnake, at, diags)?,
+                })
+            };
+            let mut map = Vec::new();
+            for (from, to) in &derive.value.map.value {
+                map.push((from.value.clone(), constant(&to.value, diags)?));
+            }
+            Some(Derive {
+                source: source_field(spec, op, &derive.value.from.value, at, diags)?,
+                map,
+                default: constant(&derive.value.default.value, diags)?,
+            })
+        }
+    };
     let auth = match (&op.auth, &server.auth) {
         (Some(auth), _) | (None, Some(auth)) => auth.value.lower(),
         (None, None) => Auth::Bearer,
@@ -153,6 +216,24 @@ fn lower_operation(
         let param_at = loc(wire, at);
         let is_path = param.location.value == spec::ParamIn::Path;
         let client_default = param.client_default.as_ref().map(|d| d.value);
+        let derive = match &param.derive {
+            None => None,
+            Some(derive) => {
+                let at = loc(derive, param_at);
+                let map = derive
+                    .value
+                    .map
+                    .value
+                    .iter()
+                    .map(|(from, to)| (from.value.clone(), to.value.clone()))
+                    .collect();
+                Some(Derive {
+                    source: source_field(spec, op, &derive.value.from.value, at, diags)?,
+                    map,
+                    default: derive.value.default.value.clone(),
+                })
+            }
+        };
         params.push(Param {
             wire: wire.value.clone(),
             name: name(
@@ -163,18 +244,41 @@ fn lower_operation(
                 diags,
             )?,
             location: param.location.value,
-            ty: resolve_type(spec, &param.ty.value, param_at, diags)?,
+            ty: resolve_type(spec, Scope::Root, &param.ty.value, param_at, diags)?,
             required: client_default.is_none()
+                && derive.is_none()
                 && (is_path || param.required.as_ref().is_some_and(|r| r.value)),
             client_default,
+            derive,
             description: text(param.description.as_ref()),
         });
     }
+    let body = match &op.body {
+        None => None,
+        Some(body) => Some(Body {
+            encoding: body.value.encoding.value,
+            ty: resolve_type(
+                spec,
+                Scope::Root,
+                &body.value.ty.value,
+                loc(body, at),
+                diags,
+            )?,
+            description: text(body.value.description.as_ref()),
+        }),
+    };
     let success = op
         .responses
         .iter()
         .find(|(status, _)| status.value.starts_with('2'));
     let (_, success) = internal(success, at, diags)?;
+    let select = match &success.by_request_field {
+        None => None,
+        Some(by) => Some(Select {
+            source: source_field(spec, op, &by.value.field.value, loc(by, at), diags)?,
+            default: by.value.default.as_ref().map(|d| d.value.clone()),
+        }),
+    };
     let segments = internal(
         parse_template(&op.path.value).ok(),
         loc(&op.path, at),
@@ -199,6 +303,7 @@ fn lower_operation(
         method: op.method.value,
         server_name: server_key.value.clone(),
         server_constant: name(&server_key.value, None, Case::ShoutySnake, at, diags)?,
+        server_derive,
         path: op.path.value.clone(),
         segments,
         auth,
@@ -208,18 +313,49 @@ fn lower_operation(
             .map_or_else(|| idempotent_by_default(op.method.value), |i| i.value),
         timeout_secs: op.timeout_secs.as_ref().map(|t| t.value),
         params,
-        response: resolve_type(spec, &success.ty.value, at, diags)?,
+        body,
+        response: resolve_type(spec, Scope::Root, &success.ty.value, at, diags)?,
+        select,
     })
 }
 
-/// Resolves a `type:` against the spec's types.
-fn resolve_type(spec: &SpecFile, ty: &str, at: Location, diags: &mut Diags) -> Option<TypeRef> {
+/// The body field named by a checked `body.<field>`.
+fn source_field(
+    spec: &SpecFile,
+    op: &spec::Operation,
+    from: &str,
+    at: Location,
+    diags: &mut Diags,
+) -> Option<SourceField> {
+    let wire = internal(from.strip_prefix("body."), at, diags)?;
+    let body = internal(op.body.as_ref(), at, diags)?;
+    let body_type: Option<Found<'_>> = lookup_expr(spec, Scope::Root, &body.value.ty.value);
+    let body_type = internal(body_type, at, diags)?;
+    let (key, field) = internal(body_type.field(wire), at, diags)?;
+    let required = field.required.as_ref().is_some_and(|r| r.value);
+    let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
+    Some(SourceField {
+        wire: wire.to_owned(),
+        name: name(&key.value, field.rust_name.as_ref(), Case::Snake, at, diags)?,
+        optional: nullable || (!required && field.default.is_none()),
+    })
+}
+
+/// Resolves a `type:` against the types visible from `scope`.
+fn resolve_type(
+    spec: &SpecFile,
+    scope: Scope<'_>,
+    ty: &str,
+    at: Location,
+    diags: &mut Diags,
+) -> Option<TypeRef> {
     let expr = internal(parse_type_expr(ty).ok(), at, diags)?;
-    resolve_expr(spec, &expr, at, diags)
+    resolve_expr(spec, scope, &expr, at, diags)
 }
 
 fn resolve_expr(
     spec: &SpecFile,
+    scope: Scope<'_>,
     expr: &TypeExpr,
     at: Location,
     diags: &mut Diags,
@@ -231,20 +367,29 @@ fn resolve_expr(
         TypeExpr::I64 => TypeRef::I64,
         TypeExpr::F64 => TypeRef::F64,
         TypeExpr::Int64String => TypeRef::Int64String,
-        TypeExpr::Array(inner) => TypeRef::Array(Box::new(resolve_expr(spec, inner, at, diags)?)),
-        TypeExpr::Map(inner) => TypeRef::Map(Box::new(resolve_expr(spec, inner, at, diags)?)),
+        TypeExpr::File => TypeRef::File,
+        TypeExpr::Array(inner) => {
+            TypeRef::Array(Box::new(resolve_expr(spec, scope, inner, at, diags)?))
+        }
+        TypeExpr::Map(inner) => {
+            TypeRef::Map(Box::new(resolve_expr(spec, scope, inner, at, diags)?))
+        }
         TypeExpr::Named(type_name) => {
-            let found = spec.types.iter().find(|(k, _)| &k.value == type_name);
-            let (key, def) = internal(found, at, diags)?;
+            let found = internal(lookup(spec, scope, type_name), at, diags)?;
+            let module = match found.scope.alias() {
+                Some(alias) => Some(name(alias, None, Case::Snake, at, diags)?),
+                None => None,
+            };
             TypeRef::Named {
                 name: name(
-                    &key.value,
-                    def.rust_name.as_ref(),
+                    &found.key.value,
+                    found.def.rust_name.as_ref(),
                     Case::UpperCamel,
                     at,
                     diags,
                 )?,
-                kind: def.kind.value,
+                kind: found.kind(),
+                module,
             }
         }
     })

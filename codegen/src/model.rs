@@ -7,7 +7,7 @@ use crate::diag::Location;
 use crate::ident::{Case, RustName};
 use crate::spec;
 
-pub(crate) use crate::spec::{ClientDefault, Kind, Method, ParamIn, Scalar};
+pub(crate) use crate::spec::{ClientDefault, Encoding, Kind, ListStyle, Method, ParamIn, Scalar};
 
 /// One spec file, ready for expansion.
 #[derive(Debug)]
@@ -53,15 +53,61 @@ pub(crate) struct Operation {
     pub(crate) summary: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) method: Method,
+    /// The server, or the derived server's default.
     pub(crate) server_name: String,
     pub(crate) server_constant: RustName,
+    /// The server chosen per call from a body field, if the spec derives it.
+    pub(crate) server_derive: Option<Derive<ServerTarget>>,
     pub(crate) path: String,
     pub(crate) segments: Vec<Segment>,
     pub(crate) auth: Auth,
     pub(crate) idempotent: bool,
     pub(crate) timeout_secs: Option<u64>,
     pub(crate) params: Vec<Param>,
+    pub(crate) body: Option<Body>,
     pub(crate) response: TypeRef,
+    /// For an output type: the body field whose value selects the case.
+    pub(crate) select: Option<Select>,
+}
+
+/// A server a derived server can be: its spec name and its constant.
+#[derive(Debug)]
+pub(crate) struct ServerTarget {
+    pub(crate) name: String,
+    pub(crate) constant: RustName,
+}
+
+/// A request body.
+#[derive(Debug)]
+pub(crate) struct Body {
+    pub(crate) encoding: Encoding,
+    pub(crate) ty: TypeRef,
+    pub(crate) description: Option<String>,
+}
+
+/// A field of the request body read at send time.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceField {
+    pub(crate) wire: String,
+    pub(crate) name: RustName,
+    /// Whether the Rust field is an `Option`.
+    pub(crate) optional: bool,
+}
+
+/// A value derived from a body field: `map` from the field's wire values, `default` when
+/// the field is unset.
+#[derive(Debug)]
+pub(crate) struct Derive<T> {
+    pub(crate) source: SourceField,
+    pub(crate) map: Vec<(String, T)>,
+    pub(crate) default: T,
+}
+
+/// The body field that selects an output type's case, and its wire value when unset.
+#[derive(Debug)]
+pub(crate) struct Select {
+    pub(crate) source: SourceField,
+    pub(crate) default: Option<String>,
 }
 
 /// A piece of a path template.
@@ -81,6 +127,8 @@ pub(crate) struct Param {
     /// Required params are arguments of the client method; the rest are builder setters.
     pub(crate) required: bool,
     pub(crate) client_default: Option<ClientDefault>,
+    /// Filled in from a body field unless overridden.
+    pub(crate) derive: Option<Derive<String>>,
     pub(crate) description: Option<String>,
 }
 
@@ -94,11 +142,15 @@ pub(crate) enum TypeRef {
     F64,
     /// An `i64` carried as a JSON string.
     Int64String,
+    /// A multipart file part: the runtime's `FileInput`.
+    File,
     Array(Box<TypeRef>),
     Map(Box<TypeRef>),
     Named {
         name: RustName,
         kind: Kind,
+        /// The import alias, for a type of another spec (`super::<alias>::<name>`).
+        module: Option<RustName>,
     },
 }
 
@@ -115,6 +167,7 @@ pub(crate) struct TypeDef {
 pub(crate) enum TypeBody {
     Object(Box<Object>),
     Enum(Vec<Variant>),
+    Output(Box<Output>),
 }
 
 /// An object: named fields plus a map of the fields the spec does not describe.
@@ -122,6 +175,28 @@ pub(crate) enum TypeBody {
 pub(crate) struct Object {
     pub(crate) fields: Vec<Field>,
     pub(crate) embedded_body: Option<EmbeddedBody>,
+    /// Has a `file` field: a multipart form, with no serde impls and no `extra` map.
+    pub(crate) form: bool,
+}
+
+/// A response whose shape depends on a format value.
+#[derive(Debug)]
+pub(crate) struct Output {
+    /// The enum whose value selects the case.
+    pub(crate) format: TypeRef,
+    pub(crate) cases: Vec<OutputCase>,
+}
+
+/// One case of an output type.
+#[derive(Debug)]
+pub(crate) struct OutputCase {
+    /// The format value.
+    pub(crate) wire: String,
+    pub(crate) variant: RustName,
+    /// The object decoded from JSON; `None` keeps the body as text.
+    pub(crate) ty: Option<TypeRef>,
+    /// The object's field wire names, to guess the case of a body of unknown format.
+    pub(crate) json_fields: Vec<String>,
 }
 
 /// Which fields hold a serialised response and its content type.
@@ -140,6 +215,7 @@ pub(crate) struct Field {
     pub(crate) required: bool,
     pub(crate) nullable: bool,
     pub(crate) default: Option<Scalar>,
+    pub(crate) list_style: ListStyle,
     pub(crate) description: Option<String>,
 }
 
@@ -168,13 +244,23 @@ pub(crate) enum TypeExpr {
     I64,
     F64,
     Int64String,
+    File,
     Array(Box<TypeExpr>),
     Map(Box<TypeExpr>),
+    /// A type of this spec (`BatchStatus`) or of an imported one (`audio.TranscriptionRequest`).
     Named(String),
 }
 
 /// The built-in type names, for messages and suggestions.
-pub(crate) const BUILTIN_TYPES: &[&str] = &["string", "bool", "i32", "i64", "f64", "int64_string"];
+pub(crate) const BUILTIN_TYPES: &[&str] = &[
+    "string",
+    "bool",
+    "i32",
+    "i64",
+    "f64",
+    "int64_string",
+    "file",
+];
 
 /// Parses `string`, `array<T>`, `map<T>`, a type name and so on; the error says what is wrong.
 pub(crate) fn parse_type_expr(text: &str) -> Result<TypeExpr, String> {
@@ -197,10 +283,9 @@ pub(crate) fn parse_type_expr(text: &str) -> Result<TypeExpr, String> {
         "i64" => TypeExpr::I64,
         "f64" => TypeExpr::F64,
         "int64_string" => TypeExpr::Int64String,
+        "file" => TypeExpr::File,
         "" => return Err("empty type, expected a type name".to_owned()),
-        name if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
-            TypeExpr::Named(name.to_owned())
-        }
+        name if is_type_name(name) => TypeExpr::Named(name.to_owned()),
         other => {
             return Err(format!(
                 "`{other}` is not a type: expected a type name, a built-in type ({}), `array<T>` or `map<T>`",
@@ -208,6 +293,15 @@ pub(crate) fn parse_type_expr(text: &str) -> Result<TypeExpr, String> {
             ));
         }
     })
+}
+
+/// A type name, optionally qualified by one import: `Name` or `area.Name`.
+fn is_type_name(name: &str) -> bool {
+    let part = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    match name.split_once('.') {
+        Some((alias, rest)) => part(alias) && part(rest),
+        None => part(name),
+    }
 }
 
 /// Splits a path template into literals and `{param}` placeholders.
@@ -299,6 +393,14 @@ mod tests {
         assert!(parse_type_expr("array<Foo").is_err());
         assert!(parse_type_expr("Foo Bar").is_err());
         assert!(parse_type_expr("").is_err());
+        assert_eq!(parse_type_expr("file"), Ok(TypeExpr::File));
+        assert_eq!(
+            parse_type_expr("audio.Request"),
+            Ok(TypeExpr::Named("audio.Request".into()))
+        );
+        assert!(parse_type_expr("a.b.C").is_err());
+        assert!(parse_type_expr(".C").is_err());
+        assert!(parse_type_expr("a.").is_err());
     }
 
     #[test]

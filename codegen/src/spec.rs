@@ -4,7 +4,6 @@
 
 use indexmap::IndexMap;
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_saphyr::Spanned;
 
 use crate::diag::{Location, SpecError, one_of, suggest};
@@ -19,12 +18,26 @@ pub(crate) struct SpecFile {
     pub(crate) version: Spanned<u32>,
     pub(crate) area: Spanned<String>,
     pub(crate) description: Option<Spanned<String>>,
+    /// Other spec files whose types this one uses, keyed by their area.
+    #[serde(default)]
+    pub(crate) imports: Map<Spanned<String>>,
     #[serde(default)]
     pub(crate) servers: Map<Server>,
     #[serde(default)]
     pub(crate) operations: Map<Operation>,
     #[serde(default)]
     pub(crate) types: Map<TypeDef>,
+    /// The imported specs, attached by `generate` after parsing; never written in YAML.
+    #[serde(skip)]
+    pub(crate) imported: Vec<Imported>,
+}
+
+/// A spec file named under `imports`, parsed.
+#[derive(Debug)]
+pub(crate) struct Imported {
+    /// The key under `imports`, which is also the imported file's area.
+    pub(crate) alias: String,
+    pub(crate) spec: SpecFile,
 }
 
 /// A named base URL.
@@ -70,17 +83,96 @@ pub(crate) struct Operation {
     pub(crate) summary: Option<Spanned<String>>,
     pub(crate) description: Option<Spanned<String>>,
     pub(crate) method: Spanned<Method>,
-    pub(crate) server: Spanned<String>,
+    pub(crate) server: Spanned<ServerRef>,
     pub(crate) auth: Option<Spanned<Auth>>,
     pub(crate) path: Spanned<String>,
     pub(crate) idempotent: Option<Spanned<bool>>,
     pub(crate) timeout_secs: Option<Spanned<u64>>,
     #[serde(default)]
     pub(crate) params: Map<Param>,
-    /// Reserved for request bodies (JSON, multipart) in a later format version.
-    pub(crate) body: Option<Spanned<IgnoredAny>>,
+    pub(crate) body: Option<Spanned<Body>>,
     #[serde(default)]
     pub(crate) responses: Map<Response>,
+}
+
+/// An operation's server: a name, or `{ derive: ... }` to choose it from a request field.
+#[derive(Debug)]
+pub(crate) enum ServerRef {
+    Name(String),
+    Derive(Box<Spanned<Derive>>),
+}
+
+impl ServerRef {
+    /// The fixed server's name, or the derived server's default.
+    pub(crate) fn default_name(&self) -> &str {
+        match self {
+            ServerRef::Name(name) => name,
+            ServerRef::Derive(derive) => &derive.value.default.value,
+        }
+    }
+}
+
+/// The `{ derive: ... }` form of `server`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerDerive {
+    derive: Spanned<Derive>,
+}
+
+impl<'de> Deserialize<'de> for ServerRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ServerRef;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a server name or `{ derive: ... }`")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<ServerRef, E> {
+                Ok(ServerRef::Name(value.to_owned()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ServerRef, A::Error> {
+                let derive =
+                    ServerDerive::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ServerRef::Derive(Box::new(derive.derive)))
+            }
+        }
+
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A value chosen from a request field through a map, with a default for an unset field.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Derive {
+    pub(crate) from: Spanned<String>,
+    pub(crate) map: Spanned<Map<Spanned<String>>>,
+    pub(crate) default: Spanned<String>,
+}
+
+/// A request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Body {
+    pub(crate) encoding: Spanned<Encoding>,
+    #[serde(rename = "type")]
+    pub(crate) ty: Spanned<String>,
+    pub(crate) description: Option<Spanned<String>>,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Encoding {
+    Multipart,
+    Json,
 }
 
 /// Where a parameter goes.
@@ -109,6 +201,7 @@ pub(crate) struct Param {
     pub(crate) ty: Spanned<String>,
     pub(crate) required: Option<Spanned<bool>>,
     pub(crate) client_default: Option<Spanned<ClientDefault>>,
+    pub(crate) derive: Option<Spanned<Derive>>,
     pub(crate) rust_name: Option<Spanned<String>>,
     pub(crate) description: Option<Spanned<String>>,
 }
@@ -119,8 +212,17 @@ pub(crate) struct Param {
 pub(crate) struct Response {
     #[serde(rename = "type")]
     pub(crate) ty: Spanned<String>,
+    pub(crate) by_request_field: Option<Spanned<ByRequestField>>,
     #[allow(dead_code, reason = "read by people; the generated docs name the type")]
     pub(crate) description: Option<Spanned<String>>,
+}
+
+/// Which request field selects the case of an output type, and its value when unset.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ByRequestField {
+    pub(crate) field: Spanned<String>,
+    pub(crate) default: Option<Spanned<String>>,
 }
 
 /// The kinds of named type.
@@ -129,6 +231,7 @@ pub(crate) struct Response {
 pub(crate) enum Kind {
     Object,
     Enum,
+    Output,
 }
 
 /// A named type. One struct for every kind, so positions survive (serde's internally tagged
@@ -142,6 +245,10 @@ pub(crate) struct TypeDef {
     pub(crate) fields: Option<Spanned<Map<Field>>>,
     pub(crate) embedded_body: Option<Spanned<EmbeddedBody>>,
     pub(crate) values: Option<Spanned<Map<Option<Value>>>>,
+    /// Output types: the enum whose value selects the case.
+    pub(crate) format: Option<Spanned<String>>,
+    /// Output types: enum value → `string` or an object type.
+    pub(crate) cases: Option<Spanned<Map<Spanned<String>>>>,
 }
 
 /// One object field, keyed by its wire name.
@@ -154,7 +261,18 @@ pub(crate) struct Field {
     pub(crate) required: Option<Spanned<bool>>,
     pub(crate) nullable: Option<Spanned<bool>>,
     pub(crate) default: Option<Spanned<Scalar>>,
+    pub(crate) multipart_list: Option<Spanned<ListStyle>>,
     pub(crate) description: Option<Spanned<String>>,
+}
+
+/// How an array field of a multipart form is sent.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ListStyle {
+    /// One part, items joined with commas (the default).
+    Comma,
+    /// One part per item, all with the field's name.
+    Repeat,
 }
 
 /// A default value as written.

@@ -27,9 +27,12 @@ use syn::{Ident, LitStr, Token};
 /// # Ok(()) }
 /// ```
 ///
+/// A spec with `imports` refers to the imported types as `super::<area>::<Type>`: invoke the
+/// macro for the imported spec in the same module, so both areas are sibling modules.
+///
 /// Spec errors become compile errors on the path literal, each reading
 /// `path:line:column: message`, all reported together. The macro output includes the spec
-/// with `include_str!`, so editing the spec re-runs the macro.
+/// (and every spec it imports) with `include_str!`, so editing one re-runs the macro.
 #[proc_macro]
 pub fn generate_api(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     match syn::parse::<Args>(input) {
@@ -108,14 +111,28 @@ fn expand(args: &Args) -> TokenStream {
             );
         }
     };
-    let tracking = match resolved.to_str() {
-        Some(absolute) => quote!(
-            const _: &str = ::core::include_str!(#absolute);
-        ),
-        None => TokenStream::new(),
+    // Every file read is tracked, the spec and the specs it imports, so editing any of them
+    // re-runs the macro.
+    let mut read = vec![resolved.clone()];
+    let mut load = |path: &str| {
+        let file = base.join(path);
+        let text = std::fs::read_to_string(&file).map_err(|error| error.to_string());
+        read.push(file);
+        text
     };
     let settings = fireworks_ai_codegen::Settings::macro_call();
-    let api = match fireworks_ai_codegen::generate(&text, &display_path, &settings) {
+    let generated =
+        fireworks_ai_codegen::generate_with_imports(&text, &display_path, &settings, &mut load);
+    let tracking: TokenStream = read
+        .iter()
+        .filter_map(|file| file.to_str())
+        .map(|absolute| {
+            quote!(
+                const _: &str = ::core::include_str!(#absolute);
+            )
+        })
+        .collect();
+    let api = match generated {
         Ok(tokens) => tokens,
         Err(spec_errors) => {
             let mut combined: Option<syn::Error> = None;
@@ -131,10 +148,14 @@ fn expand(args: &Args) -> TokenStream {
         }
     };
     let source = if args.build_script_source {
-        match fireworks_ai_codegen::generate(
+        let mut load = |path: &str| {
+            std::fs::read_to_string(base.join(path)).map_err(|error| error.to_string())
+        };
+        match fireworks_ai_codegen::generate_with_imports(
             &text,
             &display_path,
             &fireworks_ai_codegen::Settings::build_script(),
+            &mut load,
         ) {
             Ok(tokens) => {
                 let rendered = fireworks_ai_codegen::render(&tokens, &display_path);

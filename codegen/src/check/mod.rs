@@ -1,6 +1,9 @@
 //! Every cross-node validation rule, one function per rule, run over the spec as written. Rules
 //! report into `Diags` and return nothing; lowering starts only when none of them reported.
 
+mod output;
+mod request;
+
 use serde_saphyr::Spanned;
 
 use crate::diag::{Diags, Location, one_of, suggest};
@@ -8,11 +11,18 @@ use crate::ident::{Case, Namespace};
 use crate::model::{
     BUILTIN_TYPES, Kind, Scalar, Segment, TypeExpr, loc, parse_template, parse_type_expr, rust_name,
 };
+use crate::scope::{Scope, lookup};
 use crate::spec::{self, ParamIn, SpecFile};
 
 /// Names of methods and fields every request builder already has.
-pub(crate) const BUILDER_RESERVED: &[&str] =
-    &["client", "options", "send", "send_with_meta", "into_future"];
+pub(crate) const BUILDER_RESERVED: &[&str] = &[
+    "client",
+    "body",
+    "options",
+    "send",
+    "send_with_meta",
+    "into_future",
+];
 
 /// Runs every rule.
 pub(crate) fn check_all(spec: &SpecFile, diags: &mut Diags) {
@@ -25,11 +35,16 @@ pub(crate) fn check_all(spec: &SpecFile, diags: &mut Diags) {
     check_enum_values(spec, diags);
     check_embedded_body(spec, diags);
     check_recursive_types(spec, diags);
+    request::check_forms(spec, diags);
+    output::check_output_types(spec, diags);
     check_operation_names(spec, diags);
     check_operation_server(spec, diags);
-    check_request_body(spec, diags);
+    request::check_request_body(spec, diags);
+    request::check_server_derive(spec, diags);
     check_responses(spec, diags);
+    output::check_by_request_field(spec, diags);
     check_params(spec, diags);
+    request::check_param_derive(spec, diags);
     check_path_template(spec, diags);
 }
 
@@ -165,24 +180,34 @@ fn check_type_kind_keys(spec: &SpecFile, diags: &mut Diags) {
         let kind = def.kind.value;
         let misplaced: &[(bool, &str, Location)] = &[
             (
-                kind == Kind::Enum && def.fields.is_some(),
+                kind != Kind::Object && def.fields.is_some(),
                 "fields",
                 def.fields.as_ref().map_or(at, |f| loc(f, at)),
             ),
             (
-                kind == Kind::Enum && def.embedded_body.is_some(),
+                kind != Kind::Object && def.embedded_body.is_some(),
                 "embedded_body",
                 def.embedded_body.as_ref().map_or(at, |f| loc(f, at)),
             ),
             (
-                kind == Kind::Object && def.values.is_some(),
+                kind != Kind::Enum && def.values.is_some(),
                 "values",
                 def.values.as_ref().map_or(at, |f| loc(f, at)),
+            ),
+            (
+                kind != Kind::Output && def.format.is_some(),
+                "format",
+                def.format.as_ref().map_or(at, |f| loc(f, at)),
+            ),
+            (
+                kind != Kind::Output && def.cases.is_some(),
+                "cases",
+                def.cases.as_ref().map_or(at, |f| loc(f, at)),
             ),
         ];
         for (bad, key, key_at) in misplaced {
             if *bad {
-                let kind_name = if kind == Kind::Enum { "enum" } else { "object" };
+                let kind_name = kind_name(kind);
                 diags.error(
                     *key_at,
                     format!(
@@ -197,6 +222,27 @@ fn check_type_kind_keys(spec: &SpecFile, diags: &mut Diags) {
                 .error(at, format!("enum type `{}` has no `values`", name.value))
                 .help("list at least one wire value under `values`");
         }
+        if kind == Kind::Output {
+            if def.format.is_none() {
+                diags
+                    .error(at, format!("output type `{}` has no `format`", name.value))
+                    .help("name the enum type whose value selects the case, e.g. `format: ResponseFormat`");
+            }
+            if def.cases.as_ref().is_none_or(|c| c.value.is_empty()) {
+                diags
+                    .error(at, format!("output type `{}` has no `cases`", name.value))
+                    .help("map each format value to `string` or an object type under `cases`");
+            }
+        }
+    }
+}
+
+/// The spec keyword of a kind, for messages.
+pub(crate) fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Object => "object",
+        Kind::Enum => "enum",
+        Kind::Output => "output",
     }
 }
 
@@ -207,9 +253,24 @@ fn check_fields(spec: &SpecFile, diags: &mut Diags) {
         let Some(fields) = &def.fields else { continue };
         let mut names: Namespace<String> = Namespace::new();
         names.claim("extra", "extra".to_owned());
+        let mut methods = vec!["new"];
+        if def.embedded_body.is_some() {
+            methods.push("embedded_body");
+        }
         for (wire, field) in &fields.value {
             let at = loc(wire, Location::START);
             match rust_name(&wire.value, field.rust_name.as_ref(), Case::Snake) {
+                Ok(rust) if methods.contains(&rust.text.as_str()) => {
+                    diags
+                        .error(
+                            at,
+                            format!(
+                                "field `{}` of `{}` is named `{}` in Rust, which its type already has as a method, so the field's setter would collide with it",
+                                wire.value, type_name.value, rust.text
+                            ),
+                        )
+                        .help("set `rust_name` on the field");
+                }
                 Ok(rust) => {
                     if let Some(earlier) = names.claim(&rust.text, wire.value.clone()) {
                         if earlier == "extra" && rust.text == "extra" {
@@ -234,6 +295,7 @@ fn check_fields(spec: &SpecFile, diags: &mut Diags) {
             let context = format!("field `{}` of `{}`", wire.value, type_name.value);
             if let Some(expr) = check_type_ref(spec, &field.ty, at, &context, diags) {
                 check_int64_string_depth(&expr, true, loc(&field.ty, at), diags);
+                check_type_use(spec, &expr, Use::Field, loc(&field.ty, at), &context, diags);
                 if let Some(default) = &field.default {
                     check_default(spec, &expr, default, at, diags);
                 }
@@ -474,20 +536,8 @@ fn check_operation_names(spec: &SpecFile, diags: &mut Diags) {
 fn check_operation_server(spec: &SpecFile, diags: &mut Diags) {
     for (id, op) in &spec.operations {
         let at = loc(id, Location::START);
-        let name = &op.server.value;
-        if !spec.servers.keys().any(|k| &k.value == name) {
-            let known: Vec<&str> = spec.servers.keys().map(|k| k.value.as_str()).collect();
-            diags
-                .error(
-                    loc(&op.server, at),
-                    format!("unknown server `{name}` in operation `{}`", id.value),
-                )
-                .help_opt(suggest(name, known.iter().copied()))
-                .note(if known.is_empty() {
-                    "the spec declares no servers".to_owned()
-                } else {
-                    format!("declared servers: {}", one_of(&known))
-                });
+        if let spec::ServerRef::Name(name) = &op.server.value {
+            check_server_name(spec, name, loc(&op.server, at), &id.value, diags);
         }
         if let Some(auth) = &op.auth {
             check_auth_value(auth, at, diags);
@@ -500,19 +550,29 @@ fn check_operation_server(spec: &SpecFile, diags: &mut Diags) {
     }
 }
 
-// Reason: `body` is reserved for request bodies in a later format version; accepting it now
-// would silently send requests without the body the spec describes.
-fn check_request_body(spec: &SpecFile, diags: &mut Diags) {
-    for (id, op) in &spec.operations {
-        if let Some(body) = &op.body {
-            diags
-                .error(
-                    loc(body, loc(id, Location::START)),
-                    format!("`body` on operation `{}` is reserved: request bodies are not supported in format v1", id.value),
-                )
-                .note("JSON and multipart request bodies are planned for a later format version");
-        }
+/// Reports a server name that the spec does not declare.
+pub(crate) fn check_server_name(
+    spec: &SpecFile,
+    name: &str,
+    at: Location,
+    operation: &str,
+    diags: &mut Diags,
+) {
+    if spec.servers.keys().any(|k| k.value == name) {
+        return;
     }
+    let known: Vec<&str> = spec.servers.keys().map(|k| k.value.as_str()).collect();
+    diags
+        .error(
+            at,
+            format!("unknown server `{name}` in operation `{operation}`"),
+        )
+        .help_opt(suggest(name, known.iter().copied()))
+        .note(if known.is_empty() {
+            "the spec declares no servers".to_owned()
+        } else {
+            format!("declared servers: {}", one_of(&known))
+        });
 }
 
 // Reason: the one 2xx response decides the return type of `send`; a bad status code or a
@@ -548,6 +608,8 @@ fn check_responses(spec: &SpecFile, diags: &mut Diags) {
             let context = format!("response `{}` of `{}`", status.value, id.value);
             if let Some(expr) = check_type_ref(spec, &response.ty, status_at, &context, diags) {
                 check_int64_string_depth(&expr, false, loc(&response.ty, status_at), diags);
+                let ty_at = loc(&response.ty, status_at);
+                check_type_use(spec, &expr, Use::Response, ty_at, &context, diags);
             }
         }
         if successes == 0 {
@@ -619,7 +681,7 @@ fn check_params(spec: &SpecFile, diags: &mut Diags) {
                     TypeExpr::Named(name) => {
                         find_type(spec, name).is_some_and(|d| d.kind.value == Kind::Enum)
                     }
-                    TypeExpr::Array(_) | TypeExpr::Map(_) => false,
+                    TypeExpr::Array(_) | TypeExpr::Map(_) | TypeExpr::File => false,
                     _ => true,
                 };
                 if !scalar {
@@ -761,11 +823,66 @@ fn collect_names<'a>(expr: &'a TypeExpr, out: &mut Vec<&'a str>) {
     }
 }
 
+/// Finds a type of this spec or, for `alias.Name`, of an imported one.
 pub(crate) fn find_type<'a>(spec: &'a SpecFile, name: &str) -> Option<&'a spec::TypeDef> {
-    spec.types
-        .iter()
-        .find(|(key, _)| key.value == name)
-        .map(|(_, def)| def)
+    lookup(spec, Scope::Root, name).map(|found| found.def)
+}
+
+/// Where a type expression is used, for [`check_type_use`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Use {
+    /// An object field's type.
+    Field,
+    /// A response's type.
+    Response,
+}
+
+// Reason: `file` only makes sense as a part of a multipart form, a form (an object with a
+// `file` field) has no JSON form, and an output type is decoded from a whole response body;
+// used anywhere else they would generate code that cannot serialise or does not compile.
+pub(crate) fn check_type_use(
+    spec: &SpecFile,
+    expr: &TypeExpr,
+    usage: Use,
+    at: Location,
+    context: &str,
+    diags: &mut Diags,
+) {
+    let top = expr;
+    let mut stack = vec![expr];
+    while let Some(expr) = stack.pop() {
+        let is_top = std::ptr::eq(expr, top);
+        match expr {
+            TypeExpr::Array(inner) | TypeExpr::Map(inner) => stack.push(inner),
+            TypeExpr::File if !(is_top && usage == Use::Field) => {
+                diags
+                    .error(at, format!("`file` cannot be used in {context}"))
+                    .help("`file` is only allowed as the type of an object field, which makes the object a multipart form");
+            }
+            TypeExpr::Named(name) => match lookup(spec, Scope::Root, name) {
+                Some(found) if found.is_form() => {
+                    diags
+                        .error(
+                            at,
+                            format!("multipart form `{name}` cannot be used in {context}"),
+                        )
+                        .help("an object with a `file` field can only be an operation's `body` with `encoding: multipart`");
+                }
+                Some(found)
+                    if found.kind() == Kind::Output && !(is_top && usage == Use::Response) =>
+                {
+                    diags
+                        .error(
+                            at,
+                            format!("output type `{name}` cannot be used in {context}"),
+                        )
+                        .help("an output type can only be the type of a response");
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
 }
 
 fn enum_values(def: &spec::TypeDef) -> Vec<&str> {

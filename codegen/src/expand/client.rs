@@ -4,10 +4,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::send::expand_send;
 use super::types::rust_type;
 use super::{Cx, docs, human};
 use crate::Mode;
-use crate::model::{Auth, ClientDefault, Method, Operation, Param, ParamIn, Segment, TypeRef};
+use crate::model::{Auth, Method, Operation, Param, TypeRef};
 
 /// Emits the area struct (`pub struct AudioBatch<'a>`), its methods and every operation's items.
 pub(crate) fn expand_client(cx: &Cx<'_>) -> TokenStream {
@@ -45,12 +46,19 @@ pub(crate) fn expand_client(cx: &Cx<'_>) -> TokenStream {
 }
 
 /// The type a parameter has in the builder (`&'a str` for strings, values otherwise).
-fn param_type(param: &Param) -> TokenStream {
+fn param_type(cx: &Cx<'_>, param: &Param) -> TokenStream {
     match &param.ty {
         TypeRef::String => quote!(&'a str),
         TypeRef::Int64String => quote!(i64),
-        other => rust_type(other),
+        other => rust_type(cx, other),
     }
+}
+
+/// The body argument and field (`body: <Type>`), if the operation has a body.
+fn body_arg(cx: &Cx<'_>, op: &Operation) -> Option<TokenStream> {
+    let body = op.body.as_ref()?;
+    let ty = rust_type(cx, &body.ty);
+    Some(quote!(body: #ty))
 }
 
 fn required(op: &Operation) -> impl Iterator<Item = &Param> {
@@ -85,27 +93,51 @@ fn expand_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
     if let Some(description) = &op.description {
         text.push(description.clone());
     }
+    let server = match &op.server_derive {
+        None => format!("server `{}`", op.server_name),
+        Some(derive) => {
+            let cases: Vec<String> = derive
+                .map
+                .iter()
+                .map(|(from, server)| format!("`{from}` → `{}`", server.name))
+                .collect();
+            format!(
+                "the server chosen by the body's `{}`:\n{}, otherwise `{}`",
+                derive.source.wire,
+                cases.join(", "),
+                op.server_name
+            )
+        }
+    };
     text.push(format!(
-        "`{} {}` on server `{}`.",
+        "`{} {}` on {server}.",
         method_text(op.method),
         op.path,
-        op.server_name
     ));
-    let params: Vec<String> = required(op)
+    let mut params: Vec<String> = required(op)
         .map(|p| match &p.description {
             Some(description) => format!("- `{}`: {description}", p.name.text),
             None => format!("- `{}`", p.name.text),
         })
         .collect();
+    if let Some(body) = &op.body {
+        params.push(match &body.description {
+            Some(description) => format!("- `body`: {description}"),
+            None => "- `body`: the request body.".to_owned(),
+        });
+    }
     if !params.is_empty() {
         text.push(params.join("\n"));
     }
     let doc = docs(&text.join("\n\n"));
-    let args = required(op).map(|p| {
-        let ident = &p.name.ident;
-        let ty = param_type(p);
-        quote!(#ident: #ty)
-    });
+    let args = required(op)
+        .map(|p| {
+            let ident = &p.name.ident;
+            let ty = param_type(cx, p);
+            quote!(#ident: #ty)
+        })
+        .chain(body_arg(cx, op));
+    let body_init = op.body.as_ref().map(|_| quote!(body,));
     let required_inits = required(op).map(|p| &p.name.ident);
     let optional_inits = optional(op).map(|p| {
         let ident = &p.name.ident;
@@ -118,6 +150,7 @@ fn expand_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
                 client: self.client,
                 #(#required_inits,)*
                 #(#optional_inits,)*
+                #body_init
                 options: #root::RequestOptions::new(),
             }
         }
@@ -157,7 +190,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         }
         None => quote!(::std::option::Option::None),
     };
-    let response = rust_type(&op.response);
+    let response = rust_type(cx, &op.response);
     let builder_doc = docs(&format!(
         "Request builder for [`{}::{}`]; send it with `.send().await` or\njust `.await`.",
         api.client_type.ident, op.method_name.ident
@@ -166,24 +199,32 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         "Sends the request and decodes the response.\n\n# Errors\n[`{}::Error`]: an invalid argument before anything is sent, or a transport, status\nor decode failure.",
         cx.root_text
     ));
-    let required_fields = required(op).map(|p| {
-        let ident = &p.name.ident;
-        let ty = param_type(p);
-        quote!(#ident: #ty)
-    });
+    let required_fields = required(op)
+        .map(|p| {
+            let ident = &p.name.ident;
+            let ty = param_type(cx, p);
+            quote!(#ident: #ty)
+        })
+        .chain(body_arg(cx, op));
     let optional_fields = optional(op).map(|p| {
         let ident = &p.name.ident;
-        let ty = param_type(p);
+        let ty = param_type(cx, p);
         quote!(#ident: ::std::option::Option<#ty>)
     });
     let setters = optional(op).map(|p| {
         let ident = &p.name.ident;
-        let ty = param_type(p);
-        let doc = docs(
-            p.description
-                .as_deref()
-                .unwrap_or(&format!("Sets `{}`.", p.wire)),
-        );
+        let ty = param_type(cx, p);
+        let mut text = p
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("Sets `{}`.", p.wire));
+        if let Some(derive) = &p.derive {
+            text.push_str(&format!(
+                "\n\nDerived from the body's `{}` when not set; a value that disagrees with it\nis refused before anything is sent.",
+                derive.source.wire
+            ));
+        }
+        let doc = docs(&text);
         quote! {
             #doc
             pub fn #ident(mut self, value: #ty) -> Self {
@@ -192,40 +233,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             }
         }
     });
-    let url_steps = op.segments.iter().map(|segment| match segment {
-        Segment::Literal(text) => quote!(url.literal(#text);),
-        Segment::Param(wire) => match op.params.iter().find(|p| &p.wire == wire) {
-            Some(param) => {
-                let value = path_value(cx, param);
-                quote!(url.segment(#wire, #value)?;)
-            }
-            None => TokenStream::new(),
-        },
-    });
-    let query_steps = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamIn::Query)
-        .map(|p| with_value(p, |wire, value| quote!(url.query(#wire, #value);)));
-    let headers: Vec<TokenStream> = op
-        .params
-        .iter()
-        .filter(|p| p.location == ParamIn::Header)
-        .map(|p| with_value(p, |wire, value| quote!(call.header(#wire, #value)?;)))
-        .collect();
-    let send = if headers.is_empty() {
-        quote! {
-            #root::__private::Call::new(self.client, &#statik, url, &self.options)
-                .send_json::<#response>()
-                .await
-        }
-    } else {
-        quote! {
-            let mut call = #root::__private::Call::new(self.client, &#statik, url, &self.options);
-            #(#headers)*
-            call.send_json::<#response>().await
-        }
-    };
+    let send = expand_send(cx, op, &response);
     quote! {
         static #statik: #root::__private::Operation = #root::__private::Operation {
             id: #id,
@@ -267,9 +275,6 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             /// # Errors
             /// As for [`Self::send`].
             pub async fn send_with_meta(self) -> ::std::result::Result<#root::Response<#response>, #root::Error> {
-                let mut url = #root::__private::UrlBuilder::new(self.client, &#statik)?;
-                #(#url_steps)*
-                #(#query_steps)*
                 #send
             }
         }
@@ -282,43 +287,5 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
                 ::std::boxed::Box::pin(self.send())
             }
         }
-    }
-}
-
-/// The `&str` expression for a path parameter, filling in client defaults.
-fn path_value(cx: &Cx<'_>, param: &Param) -> TokenStream {
-    let root = &cx.root;
-    let ident = &param.name.ident;
-    match param.client_default {
-        Some(ClientDefault::AccountId) => {
-            quote!(#root::__private::account_id(self.client, self.#ident)?)
-        }
-        None => as_str(&param.ty, quote!(self.#ident)),
-    }
-}
-
-/// Runs `emit` with the parameter's `&str` value, inside `if let Some` for optional ones.
-fn with_value(param: &Param, emit: impl Fn(&str, TokenStream) -> TokenStream) -> TokenStream {
-    let ident = &param.name.ident;
-    let wire = param.wire.as_str();
-    if param.required {
-        emit(wire, as_str(&param.ty, quote!(self.#ident)))
-    } else {
-        let body = emit(wire, as_str(&param.ty, quote!(value)));
-        quote! {
-            if let ::std::option::Option::Some(value) = self.#ident {
-                #body
-            }
-        }
-    }
-}
-
-/// Converts a parameter value expression to `&str` without allocating where possible.
-fn as_str(ty: &TypeRef, value: TokenStream) -> TokenStream {
-    match ty {
-        TypeRef::String => value,
-        TypeRef::Bool => quote!(if #value { "true" } else { "false" }),
-        TypeRef::Named { .. } => quote!(#value.as_str()),
-        _ => quote!(&#value.to_string()),
     }
 }

@@ -1,7 +1,11 @@
 //! Model → tokens. `mod.rs` emits the area module, server constants and the client accessor;
-//! `types.rs` the named types; `client.rs` the area struct and one request builder per operation.
+//! `types.rs` the named types (with `output.rs` for output enums and `form.rs` for multipart
+//! encoders); `client.rs` the area struct and one request builder per operation.
 
 mod client;
+mod form;
+mod output;
+mod send;
 mod types;
 
 use proc_macro2::{Literal, TokenStream};

@@ -1,10 +1,12 @@
-//! Named types → tokens: structs with a kept-unknown-fields map, open string enums, and the
-//! small `int64_string` serde helper module when a spec uses it.
+//! Named types → tokens: structs with a kept-unknown-fields map and chainable setters (or, for
+//! multipart forms, plain structs), open string enums, and the small `int64_string` serde
+//! helper module when a spec uses it. Output enums are in `output.rs`, form encoders in
+//! `form.rs`.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Cx, docs, lower_first};
+use super::{Cx, docs, form, lower_first, output};
 use crate::model::{Field, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
 
 /// Emits every named type, plus `mod __int64_string` when a field needs it.
@@ -12,10 +14,13 @@ pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
     let types = cx.api.types.iter().map(|def| match &def.body {
         TypeBody::Object(object) => expand_object(cx, def, object),
         TypeBody::Enum(variants) => expand_enum(cx, def, variants),
+        TypeBody::Output(out) => output::expand_output(cx, def, out),
     });
     let uses_int64_string = cx.api.types.iter().any(|def| match &def.body {
-        TypeBody::Object(object) => object.fields.iter().any(|f| f.ty == TypeRef::Int64String),
-        TypeBody::Enum(_) => false,
+        TypeBody::Object(object) => {
+            !object.form && object.fields.iter().any(|f| f.ty == TypeRef::Int64String)
+        }
+        TypeBody::Enum(_) | TypeBody::Output(_) => false,
     });
     let helper = if uses_int64_string {
         expand_int64_string(cx)
@@ -29,24 +34,34 @@ pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
 }
 
 /// The Rust type of a resolved spec type.
-pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
+pub(crate) fn rust_type(cx: &Cx<'_>, ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::String => quote!(::std::string::String),
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 | TypeRef::Int64String => quote!(i64),
         TypeRef::F64 => quote!(f64),
+        TypeRef::File => {
+            let root = &cx.root;
+            quote!(#root::FileInput)
+        }
         TypeRef::Array(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(cx, inner);
             quote!(::std::vec::Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = rust_type(inner);
+            let inner = rust_type(cx, inner);
             quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
         }
-        TypeRef::Named { name, .. } => {
+        TypeRef::Named { name, module, .. } => {
             let ident = &name.ident;
-            quote!(#ident)
+            match module {
+                Some(module) => {
+                    let module = &module.ident;
+                    quote!(super::#module::#ident)
+                }
+                None => quote!(#ident),
+            }
         }
     }
 }
@@ -62,13 +77,16 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             .as_deref()
             .unwrap_or(&format!("The `{}` object.", def.name.text)),
     );
-    let fields = object.fields.iter().map(|field| expand_field(def, field));
+    let fields = object
+        .fields
+        .iter()
+        .map(|field| expand_field(cx, def, object, field));
     let mut new_args = Vec::new();
     let mut new_inits = Vec::new();
     let mut default_fns = Vec::new();
     for field in &object.fields {
         let ident = &field.name.ident;
-        let field_ty = field_type(field);
+        let field_ty = field_type(cx, field);
         if let Some(default) = &field.default {
             let fn_name = format_ident!("__default_{}", field.name.text);
             let value = default_value(&field.ty, default);
@@ -119,6 +137,35 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             }
         })
         .unwrap_or_default();
+    let setters = object.fields.iter().map(|field| expand_setter(cx, field));
+    if object.form {
+        let encoder = form::expand_form(cx, def, object);
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl #name {
+                /// Creates a form with the required fields; optional fields start unset (and
+                /// are not sent) or at their spec default.
+                #allow_new
+                pub fn new(#(#new_args),*) -> Self {
+                    Self {
+                        #(#new_inits,)*
+                    }
+                }
+
+                #(#setters)*
+                #embedded
+                #(#default_fns)*
+            }
+
+            #encoder
+        };
+    }
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #root::__private::serde::Serialize, #root::__private::serde::Deserialize)]
@@ -141,8 +188,48 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
                 }
             }
 
+            #(#setters)*
             #embedded
             #(#default_fns)*
+        }
+    }
+}
+
+/// Emits the chainable setter of an optional field (`pub fn <field>(mut self, value) -> Self`);
+/// nothing for a required field, which `new` takes.
+fn expand_setter(cx: &Cx<'_>, field: &Field) -> TokenStream {
+    if field.required {
+        return TokenStream::new();
+    }
+    let ident = &field.name.ident;
+    let (ty, value) = match &field.ty {
+        TypeRef::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(value.into()),
+        ),
+        TypeRef::Array(inner) => {
+            let inner = rust_type(cx, inner);
+            (
+                quote!(impl ::std::iter::IntoIterator<Item = #inner>),
+                quote!(value.into_iter().collect()),
+            )
+        }
+        other => (rust_type(cx, other), quote!(value)),
+    };
+    let value = if field.is_option() {
+        quote!(::std::option::Option::Some(#value))
+    } else {
+        value
+    };
+    let doc = docs(&match &field.description {
+        Some(description) => format!("Sets `{}`: {}", field.wire, lower_first(description)),
+        None => format!("Sets `{}`.", field.wire),
+    });
+    quote! {
+        #doc
+        pub fn #ident(mut self, value: #ty) -> Self {
+            self.#ident = #value;
+            self
         }
     }
 }
@@ -157,8 +244,8 @@ fn str_access(field: &Field) -> TokenStream {
     }
 }
 
-fn field_type(field: &Field) -> TokenStream {
-    let ty = rust_type(&field.ty);
+fn field_type(cx: &Cx<'_>, field: &Field) -> TokenStream {
+    let ty = rust_type(cx, &field.ty);
     if field.is_option() {
         quote!(::std::option::Option<#ty>)
     } else {
@@ -166,16 +253,22 @@ fn field_type(field: &Field) -> TokenStream {
     }
 }
 
-/// Emits one struct field with its docs and serde attributes.
-fn expand_field(def: &TypeDef, field: &Field) -> TokenStream {
+/// Emits one struct field with its docs and serde attributes (none for a form).
+fn expand_field(cx: &Cx<'_>, def: &TypeDef, object: &Object, field: &Field) -> TokenStream {
     let ident = &field.name.ident;
-    let ty = field_type(field);
+    let ty = field_type(cx, field);
     let doc = docs(
         field
             .description
             .as_deref()
             .unwrap_or(&format!("The `{}` field.", field.wire)),
     );
+    if object.form {
+        return quote! {
+            #doc
+            pub #ident: #ty,
+        };
+    }
     let rename = if field.name.differs_from(&field.wire) {
         let wire = &field.wire;
         quote!(#[serde(rename = #wire)])
