@@ -130,3 +130,97 @@ fn first_line(error: &crate::diag::SpecError) -> String {
         error.message()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Settings, generate_with_imports};
+
+    const BASE: &str = "version: 1
+area: base
+types:
+  Tier:
+    kind: enum
+    values:
+      free:
+      paid:
+  Upload:
+    kind: object
+    fields:
+      file: { type: file, required: true }
+      tier: { type: Tier }
+";
+
+    /// Generates `spec/main.yaml` with `spec/base.yaml` available to import; the errors as text.
+    fn generate(main: &str) -> Result<String, String> {
+        let mut load = |path: &str| match path {
+            "spec/base.yaml" => Ok(BASE.to_owned()),
+            other => Err(format!("no file `{other}`")),
+        };
+        generate_with_imports(main, "spec/main.yaml", &Settings::build_script(), &mut load)
+            .map(|tokens| crate::render(&tokens, "spec/main.yaml"))
+            .map_err(|errors| errors.to_string())
+    }
+
+    fn main_spec(rest: &str) -> String {
+        format!("version: 1\narea: main\nimports:\n  base: base.yaml\n{rest}")
+    }
+
+    #[test]
+    fn imported_types_are_named_through_the_sibling_module() {
+        let source = generate(&main_spec(
+            "types:\n  Job:\n    kind: object\n    fields:\n      tier: { type: base.Tier, default: paid }\n",
+        ))
+        .unwrap();
+        assert!(source.contains("pub tier: super::base::Tier"), "{source}");
+    }
+
+    #[test]
+    fn unknown_qualified_names_are_located_and_suggested() {
+        let errors = generate(&main_spec(
+            "types:\n  Job:\n    kind: object\n    fields:\n      a: { type: base.Teir }\n      b: { type: other.Tier }\n      c: { type: base.Tier, default: gold }\n",
+        ))
+        .unwrap_err();
+        assert_eq!(
+            errors,
+            "spec/main.yaml:9:18: unknown type `base.Teir` in field `a` of `Job`
+  help: did you mean `base.Tier`?
+spec/main.yaml:10:18: unknown type `other.Tier` in field `b` of `Job`: no import is named `other`
+  help: import the spec that defines it, e.g. `imports: { other: <file>.yaml }`
+spec/main.yaml:11:38: default `gold` is not a value of enum `base.Tier`"
+        );
+    }
+
+    #[test]
+    fn an_imported_form_is_a_multipart_body_and_its_enum_a_derive_source() {
+        let ok = main_spec(
+            "servers:\n  main: { url: https://x.test }\noperations:\n  upload:\n    method: POST\n    server: main\n    path: /u\n    params:\n      lane:\n        in: query\n        type: string\n        derive: { from: body.tier, map: { free: slow }, default: fast }\n    body: { encoding: multipart, type: base.Upload }\n    responses:\n      \"200\": { type: string }\n",
+        );
+        let source = generate(&ok).unwrap();
+        assert!(source.contains("body: super::base::Upload"), "{source}");
+        let bad = ok
+            .replace("free: slow", "gold: slow")
+            .replace("encoding: multipart", "encoding: json");
+        let errors = generate(&bad).unwrap_err();
+        assert!(
+            errors.contains(
+                "`base.Upload` has a field of type `file`, which a JSON body cannot carry"
+            ),
+            "{errors}"
+        );
+        assert!(
+            errors.contains("`gold` is not a value of `base.Tier`, the type of `body.tier`"),
+            "{errors}"
+        );
+    }
+
+    #[test]
+    fn a_spec_without_imports_needs_no_loader() {
+        let errors = crate::generate(&main_spec(""), "spec/main.yaml", &Settings::build_script())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            errors,
+            "spec/main.yaml:4:9: cannot read imported spec `spec/base.yaml`: this front-end does not read imported specs"
+        );
+    }
+}

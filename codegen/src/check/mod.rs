@@ -800,17 +800,42 @@ fn check_type_ref(
     let mut names = Vec::new();
     collect_names(&expr, &mut names);
     for name in names {
-        if find_type(spec, name).is_none() {
-            ok = false;
-            let candidates = spec
-                .types
-                .keys()
-                .map(|k| k.value.as_str())
-                .chain(BUILTIN_TYPES.iter().copied());
-            diags
-                .error(at, format!("unknown type `{name}` in {context}"))
-                .help_opt(suggest(name, candidates));
+        if find_type(spec, name).is_some() {
+            continue;
         }
+        ok = false;
+        if let Some((alias, _)) = name.split_once('.')
+            && !spec.imported.iter().any(|i| i.alias == alias)
+        {
+            diags
+                .error(
+                    at,
+                    format!("unknown type `{name}` in {context}: no import is named `{alias}`"),
+                )
+                .help(format!(
+                    "import the spec that defines it, e.g. `imports: {{ {alias}: <file>.yaml }}`"
+                ));
+            continue;
+        }
+        let imported: Vec<String> = spec
+            .imported
+            .iter()
+            .flat_map(|i| {
+                i.spec
+                    .types
+                    .keys()
+                    .map(move |k| format!("{}.{}", i.alias, k.value))
+            })
+            .collect();
+        let candidates = spec
+            .types
+            .keys()
+            .map(|k| k.value.as_str())
+            .chain(BUILTIN_TYPES.iter().copied())
+            .chain(imported.iter().map(String::as_str));
+        diags
+            .error(at, format!("unknown type `{name}` in {context}"))
+            .help_opt(suggest(name, candidates));
     }
     ok.then_some(expr)
 }
