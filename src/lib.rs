@@ -63,6 +63,7 @@
 //! | retried | idempotent operations (GET, or marked in the spec): connect errors, timeouts, resets, truncated bodies, 408, 429, 5xx | a repeat cannot duplicate work |
 //! | non-idempotent (submit, create) | only when the request certainly was not sent (connect refused, DNS, TLS) or on 429 | **differs from the SDK**, which retries any POST after a timeout or 5xx and could submit paid work twice |
 //! | 409 | never retried, even with `x-should-retry: true` | **differs from the SDK**: on the control plane 409 means `ALREADY_EXISTS`/`ABORTED` |
+//! | multipart bodies (uploads) | encoded again for every attempt: bytes shared, a [`FileInput`] path reopened and streamed from the start | a retry never sends a half-read stream, and a large file is never held in memory |
 //! | retry budget | 10 retries at start, +0.2 per call, at most 100; shared by clones | a failing service sees about 20 % extra load, not 3× |
 //! | connect timeout | 5 s | as the SDK |
 //! | attempt timeout | 60 s, unless the spec sets one for the operation | as the SDK; long audio files need more |
