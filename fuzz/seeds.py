@@ -25,14 +25,15 @@ def spec(name, text):
 
 
 real = (REPO / "spec" / "audio-batch.yaml").read_text()
-# The real spec itself is corpus/spec_parser/audio-batch.yaml.
-for f in ["auth-schemes", "collections", "keyword-names", "params"]:
+# corpus/spec_parser/audio-batch.yaml is the spec before it had imports; this is the one with them.
+spec("real-audio-batch-imports.yaml", real)
+spec("imports-missing-and-self.yaml", "version: 1\narea: imp\nimports:\n  a: nope.yaml\n  b: fuzz.yaml\n  c: ../spec/audio.yaml\n  d: ''\n")
+for f in ["auth-schemes", "collections", "params"]:
     spec(f"ok-{f}.yaml", (REPO / "tests/fixtures/ok" / f"{f}.yaml").read_text())
 for f in ["yaml-syntax", "several-errors", "unknown-type-ref", "duplicate-operation-id"]:
     spec(f"err-{f}.yaml", (REPO / "tests/fixtures/err" / f"{f}.yaml").read_text())
 spec("truncated-mid-key.yaml", real[: len(real) // 2])
 spec("empty.yaml", "")
-spec("only-version.yaml", "version: 1\n")
 spec("crlf-line-endings.yaml", real.replace("\n", "\r\n"))
 spec("lone-cr-line-endings.yaml", "version: 1\rarea: demo\rtypes:\r  T: {kind: obj}\r")
 spec("bom-and-tabs.yaml", "\ufeffversion: 1\narea: demo\ntypes:\n\tT: {kind: object}\n")
