@@ -125,7 +125,8 @@ impl EmulatorBuilder {
 /// - `GET /v1/accounts/{account_id}/batch_job/{batch_id}`: the job table, built with the
 ///   generated `BatchStatus`; 404 with an error body for an unknown job.
 /// - `POST /v1/audio/{transcriptions,translations}?endpoint_id=audio-prod|audio-turbo`: batch
-///   submit; creates a job that completes with the transcript the sync call would return.
+///   submit, answered with the generated `BatchSubmission`; creates a job that completes with
+///   the transcript the sync call would return.
 ///   A model that does not match the endpoint is refused at once with 400 (the real API is
 ///   said to fail the job later); a missing model means the endpoint's model.
 /// - The same paths without `endpoint_id`: the sync audio hosts, answering the transcript
@@ -137,7 +138,9 @@ impl EmulatorBuilder {
 ///   misspells a field fails here rather than being silently ignored.
 /// - Transcripts are deterministic: two words per second of audio (duration from the WAV
 ///   header when there is one, else 32 000 bytes per second, 10 s for a URL), nine words per
-///   segment, speakers `SPEAKER_00`, `SPEAKER_01`, ... per segment when diarized.
+///   segment, speakers `SPEAKER_00`, `SPEAKER_01`, ... per segment when diarized. The `json` and
+///   `verbose_json` bodies are the generated `Transcription` and `VerboseTranscription`, and
+///   enum-valued form fields accept exactly the values the generated enums list.
 ///
 /// ```
 /// use fireworks_ai_emulator::{Emulator, Job};

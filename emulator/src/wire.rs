@@ -1,11 +1,12 @@
-//! Wire types of the audio endpoints that the spec does not describe yet: the batch submit
-//! response and the `json`/`verbose_json` transcripts. Tests can decode emulator answers with them.
+//! Strict views of two emulator answers, for tests that decode them. The emulator builds every
+//! answer from the generated types (`fireworks_ai::audio_batch::BatchSubmission`,
+//! `fireworks_ai::audio::VerboseTranscription`); these views only require what it always sends.
 
-// TODO(#3): build on the generated types once spec/audio*.yaml describes them.
-
+use fireworks_ai::audio::{Segment, Word};
 use serde::{Deserialize, Serialize};
 
-/// Response of the batch submit endpoint (`POST /v1/audio/transcriptions?endpoint_id=...`).
+/// The batch submit answer (`fireworks_ai::audio_batch::BatchSubmission`) with `endpoint_id` as
+/// plain text, so a test can compare it with a string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SubmitResponse {
@@ -22,15 +23,10 @@ pub struct SubmitResponse {
     pub message: Option<String>,
 }
 
-/// The `json` response format: just the text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Transcription {
-    /// The whole transcript.
-    pub text: String,
-}
-
-/// The `verbose_json` response format.
+/// A `verbose_json` transcript (`fireworks_ai::audio::VerboseTranscription`) whose top-level
+/// fields are required: the generated type keeps them optional to stay lenient with the real
+/// API, while the emulator always sends them, so a test decoding with this view notices if one
+/// goes missing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct VerboseTranscription {
@@ -48,56 +44,4 @@ pub struct VerboseTranscription {
     /// Segments, present with the `segment` timestamp granularity (the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<Segment>>,
-}
-
-/// One word of a verbose transcript.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Word {
-    /// The word as spoken, with punctuation.
-    pub word: String,
-    /// Start time in seconds.
-    pub start: f64,
-    /// End time in seconds.
-    pub end: f64,
-    /// Language of the word.
-    pub language: String,
-    /// Confidence between 0 and 1.
-    pub probability: f64,
-    /// Likelihood that the word was hallucinated.
-    pub hallucination_score: f64,
-    /// Speaker label (`SPEAKER_00`, ...) when diarization was requested; the real label
-    /// format is not documented.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub speaker_id: Option<String>,
-}
-
-/// One segment of a verbose transcript.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Segment {
-    /// Position of the segment, from 0.
-    pub id: u32,
-    /// Seek offset in 10 ms frames.
-    pub seek: u32,
-    /// Start time in seconds.
-    pub start: f64,
-    /// End time in seconds.
-    pub end: f64,
-    /// Text of the segment.
-    pub text: String,
-    /// Decoding temperature used.
-    pub temperature: f64,
-    /// Average log probability of the tokens.
-    pub avg_logprob: f64,
-    /// Compression ratio of the text.
-    pub compression_ratio: f64,
-    /// Probability that the segment is silence.
-    pub no_speech_prob: f64,
-    /// The segment's words, present with the `word` timestamp granularity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub words: Option<Vec<Word>>,
-    /// Speaker label when diarization was requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub speaker_id: Option<String>,
 }

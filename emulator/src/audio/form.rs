@@ -1,8 +1,13 @@
 //! Reads and validates the multipart form of a transcription or translation request the way
-//! Fireworks documents it. The audio is streamed: only its length and first bytes are kept.
+//! Fireworks documents it, parsing enum-valued fields into the generated open enums so that the
+//! accepted values are the spec's. The audio is streamed: only its length and first bytes are kept.
 
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
+use fireworks_ai::audio::{
+    AlignmentModel, AudioModel, Preprocessing, ResponseFormat, TimestampGranularity, VadModel,
+};
+use fireworks_ai::audio_batch::AudioEndpoint;
 
 /// How many leading bytes of the audio are kept, enough for a WAV header and its chunks.
 const HEAD_LEN: usize = 4096;
@@ -23,16 +28,6 @@ impl Task {
     }
 }
 
-/// The documented `response_format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ResponseFormat {
-    Json,
-    VerboseJson,
-    Text,
-    Srt,
-    Vtt,
-}
-
 /// The `file` part: uploaded bytes or the URL of a public file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Audio {
@@ -45,8 +40,8 @@ pub(crate) enum Audio {
 pub(crate) struct AudioRequest {
     pub(crate) task: Task,
     pub(crate) audio: Audio,
-    /// `whisper-v3` or `whisper-v3-turbo`, if given.
-    pub(crate) model: Option<&'static str>,
+    /// The requested model, if given; never an unknown value.
+    pub(crate) model: Option<AudioModel>,
     pub(crate) response_format: ResponseFormat,
     pub(crate) language: Option<String>,
     pub(crate) temperature: f64,
@@ -57,12 +52,6 @@ pub(crate) struct AudioRequest {
     pub(crate) max_speakers: Option<u32>,
 }
 
-pub(crate) const MODELS: &[&str] = &["whisper-v3", "whisper-v3-turbo"];
-const RESPONSE_FORMATS: &[&str] = &["json", "text", "srt", "verbose_json", "vtt"];
-const VAD_MODELS: &[&str] = &["silero", "whisperx-pyannet"];
-const ALIGNMENT_MODELS: &[&str] = &["mms_fa", "tdnn_ffn", "gentle"];
-const PREPROCESSING: &[&str] = &["none", "dynamic", "soft_dynamic", "bass_dynamic"];
-const GRANULARITIES: &[&str] = &["word", "segment"];
 const TRANSCRIPTION_FIELDS: &[&str] = &[
     "file",
     "model",
@@ -192,20 +181,53 @@ async fn read_audio(mut field: Field<'_>) -> Result<Audio, String> {
     Ok(Audio::Bytes { len, head })
 }
 
-/// Checks one enum-valued field against its documented values.
-fn one_of(
-    name: &str,
-    value: &str,
-    allowed: &'static [&'static str],
-) -> Result<&'static str, String> {
-    allowed
-        .iter()
-        .find(|known| **known == value)
-        .copied()
-        .ok_or_else(|| format!("`{name}` must be one of {}, got `{value}`", list(allowed)))
+/// A generated open enum: built from its wire text, with the values the spec lists.
+pub(crate) trait OpenEnum:
+    for<'a> From<&'a str> + std::fmt::Display + Sized + 'static
+{
+    /// Every value the spec lists, in spec order.
+    fn known() -> &'static [Self];
+    /// Whether the value is one the spec does not list.
+    fn unknown(&self) -> bool;
 }
 
-fn list(values: &[&str]) -> String {
+/// Implements [`OpenEnum`] through the generated `KNOWN` and `is_unknown`.
+macro_rules! open_enum {
+    ($($name:ty),* $(,)?) => {$(
+        impl OpenEnum for $name {
+            fn known() -> &'static [Self] {
+                Self::KNOWN
+            }
+            fn unknown(&self) -> bool {
+                self.is_unknown()
+            }
+        }
+    )*};
+}
+
+open_enum!(
+    AudioModel,
+    VadModel,
+    AlignmentModel,
+    ResponseFormat,
+    TimestampGranularity,
+    Preprocessing,
+    AudioEndpoint,
+);
+
+/// Parses one enum-valued field, refusing values the spec does not list.
+pub(crate) fn one_of<T: OpenEnum>(name: &str, value: &str) -> Result<T, String> {
+    let parsed = T::from(value);
+    if parsed.unknown() {
+        return Err(format!(
+            "`{name}` must be one of {}, got `{value}`",
+            list(T::known())
+        ));
+    }
+    Ok(parsed)
+}
+
+fn list(values: &[impl std::fmt::Display]) -> String {
     values
         .iter()
         .map(|value| format!("`{value}`"))
@@ -219,27 +241,23 @@ fn validate(task: Task, raw: Raw) -> Result<AudioRequest, String> {
         .ok_or_else(|| "missing required field `file`".to_owned())?;
     let model = raw
         .model
-        .map(|model| one_of("model", &model, MODELS))
+        .map(|model| one_of::<AudioModel>("model", &model))
         .transpose()?;
+    // The emulator does not model these options; it only checks their values.
     if let Some(value) = &raw.vad_model {
-        one_of("vad_model", value, VAD_MODELS)?;
+        one_of::<VadModel>("vad_model", value)?;
     }
     if let Some(value) = &raw.alignment_model {
-        one_of("alignment_model", value, ALIGNMENT_MODELS)?;
+        one_of::<AlignmentModel>("alignment_model", value)?;
     }
     if let Some(value) = &raw.preprocessing {
-        one_of("preprocessing", value, PREPROCESSING)?;
+        one_of::<Preprocessing>("preprocessing", value)?;
     }
-    let response_format = match raw.response_format.as_deref() {
-        None => ResponseFormat::Json,
-        Some(value) => match one_of("response_format", value, RESPONSE_FORMATS)? {
-            "text" => ResponseFormat::Text,
-            "srt" => ResponseFormat::Srt,
-            "verbose_json" => ResponseFormat::VerboseJson,
-            "vtt" => ResponseFormat::Vtt,
-            _ => ResponseFormat::Json,
-        },
-    };
+    let response_format = raw
+        .response_format
+        .map(|value| one_of::<ResponseFormat>("response_format", &value))
+        .transpose()?
+        .unwrap_or(ResponseFormat::Json);
     let language = match raw.language {
         Some(language) if language.trim().is_empty() => {
             return Err("`language` must not be empty".to_owned());
@@ -323,8 +341,9 @@ fn parse_granularities(values: &[String]) -> Result<(bool, bool), String> {
     let mut words = false;
     let mut segments = false;
     for item in values.iter().flat_map(|value| value.split(',')) {
-        match one_of("timestamp_granularities", item.trim(), GRANULARITIES)? {
-            "word" => words = true,
+        match one_of::<TimestampGranularity>("timestamp_granularities", item.trim())? {
+            TimestampGranularity::Word => words = true,
+            // Only `segment` is left once unknown values are refused.
             _ => segments = true,
         }
     }
@@ -358,6 +377,27 @@ mod tests {
         for bad in ["", "hot", "0.2,", "1.5", "NaN"] {
             assert!(parse_temperature(Some(bad)).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn enum_fields_take_the_spec_values_and_list_them_when_refusing() {
+        for value in ResponseFormat::KNOWN {
+            assert_eq!(
+                one_of::<ResponseFormat>("response_format", value.as_str()).as_ref(),
+                Ok(value)
+            );
+        }
+        assert_eq!(
+            one_of::<AudioModel>("model", "whisper-v3-turbo"),
+            Ok(AudioModel::WhisperV3Turbo)
+        );
+        assert_eq!(
+            one_of::<AudioEndpoint>("endpoint_id", "audio-fast"),
+            Err(
+                "`endpoint_id` must be one of `audio-prod`, `audio-turbo`, got `audio-fast`"
+                    .to_owned()
+            )
+        );
     }
 
     #[test]

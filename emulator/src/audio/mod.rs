@@ -12,18 +12,22 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use fireworks_ai::audio::AudioModel;
+use fireworks_ai::audio_batch::{AudioEndpoint, BatchSubmission};
 use serde::Deserialize;
 
 use crate::job::Job;
 use crate::server::{Shared, error, invalid, reject_unauthorized};
-use crate::wire::SubmitResponse;
 use form::{AudioRequest, Task};
 
-/// The batch backends and the model each one runs.
-const ENDPOINTS: &[(&str, &str)] = &[
-    ("audio-prod", "whisper-v3"),
-    ("audio-turbo", "whisper-v3-turbo"),
-];
+/// The model a batch backend runs; `None` for a value the emulator does not serve.
+fn endpoint_model(endpoint: &AudioEndpoint) -> Option<AudioModel> {
+    match endpoint {
+        AudioEndpoint::AudioProd => Some(AudioModel::WhisperV3),
+        AudioEndpoint::AudioTurbo => Some(AudioModel::WhisperV3Turbo),
+        _ => None,
+    }
+}
 
 /// Query parameters of the audio routes.
 #[derive(Debug, Deserialize)]
@@ -63,13 +67,16 @@ async fn handle(
     }
     let endpoint = match query.endpoint_id.as_deref() {
         None => None,
-        Some(id) => match ENDPOINTS.iter().find(|(known, _)| *known == id) {
-            Some(endpoint) => Some(*endpoint),
-            None => {
-                return invalid(&format!(
-                    "`endpoint_id` must be one of `audio-prod`, `audio-turbo`, got `{id}`"
-                ));
-            }
+        Some(id) => match form::one_of::<AudioEndpoint>("endpoint_id", id) {
+            Ok(endpoint) => match endpoint_model(&endpoint) {
+                Some(model) => Some((endpoint, model)),
+                None => {
+                    return invalid(&format!(
+                        "`endpoint_id` `{id}` is not served by the emulator"
+                    ));
+                }
+            },
+            Err(message) => return invalid(&message),
         },
     };
     let multipart = match multipart {
@@ -86,7 +93,7 @@ async fn handle(
         Err(message) => return invalid(&message),
     };
     match endpoint {
-        Some((endpoint_id, model)) => submit(state, endpoint_id, model, &request),
+        Some((endpoint_id, model)) => submit(state, endpoint_id, &model, &request),
         None => sync(&request),
     }
 }
@@ -96,8 +103,13 @@ async fn handle(
 ///
 /// The real API accepts a mismatched model and fails the job later; the emulator refuses it at
 /// once so the mistake shows where it is made.
-fn submit(state: &Shared, endpoint_id: &str, model: &str, request: &AudioRequest) -> Response {
-    if let Some(requested) = request.model
+fn submit(
+    state: &Shared,
+    endpoint_id: AudioEndpoint,
+    model: &AudioModel,
+    request: &AudioRequest,
+) -> Response {
+    if let Some(requested) = &request.model
         && requested != model
     {
         return invalid(&format!(
@@ -116,13 +128,10 @@ fn submit(state: &Shared, endpoint_id: &str, model: &str, request: &AudioRequest
         Job::with_completion(state.config.submit_completion)
             .with_result(rendered.content_type, rendered.body),
     );
-    Json(SubmitResponse {
-        status: "submitted".to_owned(),
-        batch_id,
-        account_id: account_id.clone(),
-        endpoint_id: endpoint_id.to_owned(),
-        message: Some("Request submitted successfully".to_owned()),
-    })
+    Json(
+        BatchSubmission::new("submitted", batch_id, account_id, endpoint_id)
+            .message("Request submitted successfully"),
+    )
     .into_response()
 }
 
@@ -139,11 +148,11 @@ fn sync(request: &AudioRequest) -> Response {
     }
 }
 
-fn internal(err: &serde_json::Error) -> Response {
+fn internal(message: &str) -> Response {
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
         "internal_error",
         "INTERNAL",
-        &format!("the emulator could not serialise a transcript: {err}"),
+        message,
     )
 }

@@ -1,8 +1,9 @@
 //! Deterministic transcripts: the same request always gets the same text and timings, derived
 //! from the audio's duration (from a WAV header when there is one, else from its length).
 
-use crate::audio::form::{Audio, AudioRequest, ResponseFormat, Task};
-use crate::wire::{Segment, Transcription, VerboseTranscription, Word};
+use fireworks_ai::audio::{ResponseFormat, Segment, Transcription, VerboseTranscription, Word};
+
+use crate::audio::form::{Audio, AudioRequest, Task};
 
 /// The sentence every transcript repeats, one segment per sentence.
 const SENTENCE: &[&str] = &[
@@ -35,20 +36,32 @@ pub(crate) struct Rendered {
     pub(crate) body: String,
 }
 
-/// Renders the transcript for a validated request.
-pub(crate) fn render(request: &AudioRequest) -> Result<Rendered, serde_json::Error> {
+/// Renders the transcript for a validated request; the error is the message of a 500.
+pub(crate) fn render(request: &AudioRequest) -> Result<Rendered, String> {
     let verbose = build(request);
-    let (content_type, body) = match request.response_format {
+    let (content_type, body) = match &request.response_format {
         ResponseFormat::Json => (
             JSON,
-            serde_json::to_string(&Transcription { text: verbose.text })?,
+            to_json(&Transcription::new(verbose.text.unwrap_or_default()))?,
         ),
-        ResponseFormat::VerboseJson => (JSON, serde_json::to_string(&verbose)?),
-        ResponseFormat::Text => (TEXT, verbose.text),
+        ResponseFormat::VerboseJson => (JSON, to_json(&verbose)?),
+        ResponseFormat::Text => (TEXT, verbose.text.unwrap_or_default()),
         ResponseFormat::Srt => (TEXT, cues(&verbose, "", ',')),
         ResponseFormat::Vtt => (TEXT, cues(&verbose, "WEBVTT\n\n", '.')),
+        // The form refuses values the spec does not list, so only a value added to the spec
+        // without a renderer here gets this far.
+        other => {
+            return Err(format!(
+                "the emulator cannot render `response_format` `{other}`"
+            ));
+        }
     };
     Ok(Rendered { content_type, body })
+}
+
+fn to_json(value: &impl serde::Serialize) -> Result<String, String> {
+    serde_json::to_string(value)
+        .map_err(|err| format!("the emulator could not serialise a transcript: {err}"))
 }
 
 /// The verbose transcript; the other formats are views of it.
@@ -67,6 +80,7 @@ fn build(request: &AudioRequest) -> VerboseTranscription {
     });
     let mut all_words = Vec::with_capacity(count);
     let mut segments = Vec::new();
+    let mut texts = Vec::new();
     let mut index = 0;
     while index < count {
         let id = u32::try_from(segments.len()).unwrap_or(u32::MAX);
@@ -74,61 +88,57 @@ fn build(request: &AudioRequest) -> VerboseTranscription {
         let end_index = (index + SENTENCE.len()).min(count);
         let words: Vec<Word> = (index..end_index)
             .map(|i| {
-                let mut word = SENTENCE
+                let mut text = SENTENCE
                     .get(i % SENTENCE.len())
                     .copied()
                     .unwrap_or("emulator")
                     .to_owned();
-                if i + 1 == end_index && !word.ends_with('.') {
-                    word.push('.');
+                if i + 1 == end_index && !text.ends_with('.') {
+                    text.push('.');
                 }
-                Word {
-                    word,
-                    start: round(i as f64 * slot),
-                    end: round((i as f64 + 0.9) * slot),
-                    language: language.clone(),
-                    probability: 0.95,
-                    hallucination_score: 0.0,
-                    speaker_id: speaker_id.clone(),
-                }
+                let mut word = Word::new()
+                    .word(text)
+                    .start(round(i as f64 * slot))
+                    .end(round((i as f64 + 0.9) * slot))
+                    .language(language.clone())
+                    .probability(0.95)
+                    .hallucination_score(0.0);
+                word.speaker_id.clone_from(&speaker_id);
+                word
             })
             .collect();
         let text = words
             .iter()
-            .map(|word| word.word.as_str())
+            .filter_map(|word| word.word.as_deref())
             .collect::<Vec<_>>()
             .join(" ");
-        let start = words.first().map_or(0.0, |word| word.start);
-        let end = words.last().map_or(0.0, |word| word.end);
-        segments.push(Segment {
-            id,
-            seek: (start * 100.0).round() as u32,
-            start,
-            end,
-            text,
-            temperature: request.temperature,
-            avg_logprob: -0.25,
-            compression_ratio: 1.2,
-            no_speech_prob: 0.01,
-            words: request.words.then(|| words.clone()),
-            speaker_id,
-        });
+        let start = words.first().and_then(|word| word.start).unwrap_or(0.0);
+        let end = words.last().and_then(|word| word.end).unwrap_or(0.0);
+        let mut segment = Segment::new()
+            .id(i64::from(id))
+            .seek((start * 100.0).round() as i64)
+            .start(start)
+            .end(end)
+            .text(text.clone())
+            .temperature(request.temperature)
+            .avg_logprob(-0.25)
+            .compression_ratio(1.2)
+            .no_speech_prob(0.01);
+        segment.words = request.words.then(|| words.clone());
+        segment.speaker_id = speaker_id;
+        segments.push(segment);
+        texts.push(text);
         all_words.extend(words);
         index = end_index;
     }
-    let text = segments
-        .iter()
-        .map(|segment| segment.text.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
-    VerboseTranscription {
-        task: request.task.as_str().to_owned(),
-        language,
-        duration,
-        text,
-        words: request.words.then_some(all_words),
-        segments: request.segments.then_some(segments),
-    }
+    let mut verbose = VerboseTranscription::new()
+        .task(request.task.as_str())
+        .language(language)
+        .duration(duration)
+        .text(texts.join(" "));
+    verbose.words = request.words.then_some(all_words);
+    verbose.segments = request.segments.then_some(segments);
+    verbose
 }
 
 /// SubRip (`,` before milliseconds, no header) or WebVTT (`.`, `WEBVTT` header) cues, one per
@@ -141,9 +151,9 @@ fn cues(verbose: &VerboseTranscription, header: &str, separator: char) -> String
         }
         out.push_str(&format!(
             "{} --> {}\n{}\n\n",
-            timestamp(segment.start, separator),
-            timestamp(segment.end, separator),
-            segment.text
+            timestamp(segment.start.unwrap_or_default(), separator),
+            timestamp(segment.end.unwrap_or_default(), separator),
+            segment.text.as_deref().unwrap_or_default()
         ));
     }
     out
