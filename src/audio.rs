@@ -1,16 +1,18 @@
-//! Hand-written glue on the generated audio batch API: waiting for a batch job
-//! ([`BatchWait`]) and its completed result ([`CompletedBatch`]). The polling itself is the
+//! Hand-written glue on the generated audio batch API: submitting and waiting for a batch job
+//! ([`BatchWait`]) and its typed result ([`CompletedBatch`]). The polling itself is the
 //! generic loop in `wait`; this module only says what a batch status means.
 
 use std::borrow::Cow;
 use std::future::IntoFuture;
 use std::time::Duration;
 
-use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+use futures_util::stream::{self, BoxStream};
 
 use crate::__private::BoxFuture;
-use crate::audio_batch::{BatchJobStatus, BatchStatus};
-use crate::body::{DecodedBody, EmbeddedBody};
+use crate::audio::{ResponseFormat, TranscriptionOutput, TranscriptionRequest, TranslationRequest};
+use crate::audio_batch::{BatchJobStatus, BatchStatus, BatchSubmission};
+use crate::body::{BodyKind, DecodedBody, EmbeddedBody};
 use crate::client::Client;
 use crate::error::Error;
 use crate::options::RequestOptions;
@@ -28,11 +30,68 @@ impl JobStatus for BatchStatus {
     }
 }
 
-/// Waits for an audio batch job to complete, polling its status with a [`WaitPolicy`].
+/// A batch job to submit before waiting: a transcription or a translation request.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum BatchRequest {
+    /// Sent with [`crate::audio_batch::AudioBatch::submit_transcription`].
+    Transcription(TranscriptionRequest),
+    /// Sent with [`crate::audio_batch::AudioBatch::submit_translation`].
+    Translation(TranslationRequest),
+}
+
+impl BatchRequest {
+    /// The request's `response_format`, which says how to read the result.
+    pub fn response_format(&self) -> Option<&ResponseFormat> {
+        match self {
+            Self::Transcription(request) => request.response_format.as_ref(),
+            Self::Translation(request) => request.response_format.as_ref(),
+        }
+    }
+
+    async fn submit(self, client: &Client) -> Result<BatchSubmission, Error> {
+        match self {
+            Self::Transcription(request) => {
+                client.audio_batch().submit_transcription(request).await
+            }
+            Self::Translation(request) => client.audio_batch().submit_translation(request).await,
+        }
+    }
+}
+
+impl From<TranscriptionRequest> for BatchRequest {
+    fn from(request: TranscriptionRequest) -> Self {
+        Self::Transcription(request)
+    }
+}
+
+impl From<TranslationRequest> for BatchRequest {
+    fn from(request: TranslationRequest) -> Self {
+        Self::Translation(request)
+    }
+}
+
+/// Which job to wait for.
+enum Target<'a> {
+    /// A job submitted earlier.
+    Job {
+        batch_id: Cow<'a, str>,
+        account_id: Option<Cow<'a, str>>,
+    },
+    /// A job to submit first.
+    Submit(Box<BatchRequest>),
+}
+
+/// Called once with the submit response of [`BatchWait::submit_and_wait`].
+type OnSubmitted<'a> = Box<dyn FnOnce(&BatchSubmission) + Send + 'a>;
+
+/// Waits for an audio batch job to complete, polling its status with a [`WaitPolicy`], and
+/// hands back the typed transcript.
 ///
-/// `.await` it for the [`CompletedBatch`], or turn it into a stream of every observed status
-/// with [`BatchWait::into_stream`]. It spawns no task: dropping the future or the stream stops
-/// the polling at once.
+/// Make one for an existing job with [`BatchWait::new`], or submit and wait in one go with
+/// [`BatchWait::submit_and_wait`]. `.await` it for the [`CompletedBatch`], or turn it into a
+/// stream of every observed status with [`BatchWait::into_stream`]. It spawns no task:
+/// dropping the future or the stream stops the polling at once.
 ///
 /// - Permanent errors (401, 403, 404, other 4xx, a malformed answer) end the wait at once.
 /// - Transient errors (connection failures, timeouts, 408, 429, 5xx) are first retried by the
@@ -44,34 +103,48 @@ impl JobStatus for BatchStatus {
 ///
 /// ```no_run
 /// use std::time::Duration;
-/// use fireworks_ai::{BatchWait, Client, Error, WaitPolicy};
+/// use fireworks_ai::audio::{ResponseFormat, TranscriptionOutput, TranscriptionRequest};
+/// use fireworks_ai::{BatchWait, Client, FileInput, WaitPolicy};
 ///
-/// # async fn run() -> Result<(), Error> {
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = Client::from_env()?;
-/// let done = BatchWait::new(&client, "batch-123")
+/// let file = FileInput::from_path("talk.wav").await?;
+/// let request = TranscriptionRequest::new(file).response_format(ResponseFormat::Text);
+/// let done = BatchWait::submit_and_wait(&client, request)
 ///     .policy(WaitPolicy::new().deadline(Duration::from_secs(3600)))
 ///     .on_progress(|status| eprintln!("{}", status.status))
 ///     .await?;
-/// println!("{}", done.body());
+/// if let TranscriptionOutput::Text(text) = done.transcript()? {
+///     println!("{text}");
+/// }
 /// # Ok(())
 /// # }
 /// ```
 #[must_use = "a wait does nothing until it is awaited or streamed"]
 pub struct BatchWait<'a> {
     client: &'a Client,
-    batch_id: Cow<'a, str>,
-    account_id: Option<Cow<'a, str>>,
+    target: Target<'a>,
+    response_format: Option<ResponseFormat>,
     policy: WaitPolicy,
     options: RequestOptions,
     failed: Vec<String>,
     progress: Option<Progress<'a, BatchStatus>>,
+    on_submitted: Option<OnSubmitted<'a>>,
 }
 
 impl std::fmt::Debug for BatchWait<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BatchWait")
-            .field("batch_id", &self.batch_id)
-            .field("account_id", &self.account_id)
+        let mut s = f.debug_struct("BatchWait");
+        match &self.target {
+            Target::Job {
+                batch_id,
+                account_id,
+            } => s
+                .field("batch_id", batch_id)
+                .field("account_id", account_id),
+            Target::Submit(request) => s.field("submit", request),
+        };
+        s.field("response_format", &self.response_format)
             .field("policy", &self.policy)
             .field("options", &self.options)
             .field("failed", &self.failed)
@@ -90,12 +163,11 @@ impl<'a> BatchWait<'a> {
     pub const DEFAULT_FAILED_STATUSES: &'static [&'static str] =
         &["failed", "error", "cancelled", "canceled", "expired"];
 
-    /// A wait for job `batch_id` of the client's account, with the default [`WaitPolicy`].
-    pub fn new(client: &'a Client, batch_id: impl Into<Cow<'a, str>>) -> Self {
+    fn with_target(client: &'a Client, target: Target<'a>) -> Self {
         Self {
             client,
-            batch_id: batch_id.into(),
-            account_id: None,
+            target,
+            response_format: None,
             policy: WaitPolicy::default(),
             options: RequestOptions::new(),
             failed: Self::DEFAULT_FAILED_STATUSES
@@ -103,12 +175,63 @@ impl<'a> BatchWait<'a> {
                 .map(|s| (*s).to_owned())
                 .collect(),
             progress: None,
+            on_submitted: None,
         }
     }
 
-    /// Account that submitted the job; defaults to the client's account id.
+    /// A wait for job `batch_id` of the client's account, with the default [`WaitPolicy`].
+    /// Set [`BatchWait::response_format`] if you know it, so the result decodes exactly.
+    pub fn new(client: &'a Client, batch_id: impl Into<Cow<'a, str>>) -> Self {
+        Self::with_target(
+            client,
+            Target::Job {
+                batch_id: batch_id.into(),
+                account_id: None,
+            },
+        )
+    }
+
+    /// A wait for the job a submit returned, in the account the submit response names.
+    pub fn for_submission(client: &'a Client, submission: &BatchSubmission) -> Self {
+        Self::with_target(
+            client,
+            Target::Job {
+                batch_id: Cow::Owned(submission.batch_id.clone()),
+                account_id: Some(Cow::Owned(submission.account_id.clone())),
+            },
+        )
+    }
+
+    /// Submits `request` (a [`TranscriptionRequest`] or [`TranslationRequest`]) for batch
+    /// processing, then waits for the job in the account the submit response names.
+    ///
+    /// The request's `response_format` is kept, so [`CompletedBatch::transcript`] decodes
+    /// exactly that format. The submit is sent once when the wait is first polled; it is not
+    /// counted as a poll, and the [`WaitPolicy::deadline`] starts after it.
+    pub fn submit_and_wait(client: &'a Client, request: impl Into<BatchRequest>) -> Self {
+        let request = request.into();
+        let format = request.response_format().cloned();
+        let mut wait = Self::with_target(client, Target::Submit(Box::new(request)));
+        wait.response_format = format;
+        wait
+    }
+
+    /// Account that submitted the job; defaults to the client's account id (or, after a
+    /// submit, the account the submit response names).
     pub fn account_id(mut self, account_id: impl Into<Cow<'a, str>>) -> Self {
-        self.account_id = Some(account_id.into());
+        if let Target::Job {
+            account_id: slot, ..
+        } = &mut self.target
+        {
+            *slot = Some(account_id.into());
+        }
+        self
+    }
+
+    /// The `response_format` the job was submitted with, so the result decodes exactly;
+    /// without it the format is inferred from the result's content type and shape.
+    pub fn response_format(mut self, format: ResponseFormat) -> Self {
+        self.response_format = Some(format);
         self
     }
 
@@ -137,9 +260,16 @@ impl<'a> BatchWait<'a> {
     }
 
     /// Called with every status a poll returns, the last one included; failed polls are not
-    /// reported here (they end up in [`WaitError::last_error`]).
+    /// reported here (they end up in [`crate::WaitError::last_error`]).
     pub fn on_progress(mut self, progress: impl FnMut(&BatchStatus) + Send + 'a) -> Self {
         self.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Called once with the submit response, before the first poll (only for
+    /// [`BatchWait::submit_and_wait`]).
+    pub fn on_submitted(mut self, on_submitted: impl FnOnce(&BatchSubmission) + Send + 'a) -> Self {
+        self.on_submitted = Some(Box::new(on_submitted));
         self
     }
 
@@ -158,16 +288,22 @@ impl<'a> BatchWait<'a> {
     /// # }
     /// ```
     pub fn into_stream(self) -> BoxStream<'a, Result<BatchStatus, Error>> {
-        self.into_poller().into_stream()
+        Box::pin(
+            stream::once(self.into_poller()).flat_map(|poller| match poller {
+                Ok((poller, _)) => poller.into_stream(),
+                Err(err) => Box::pin(stream::once(std::future::ready(Err(err)))),
+            }),
+        )
     }
 
-    /// Polls until the job completes.
+    /// Submits (for [`BatchWait::submit_and_wait`]), then polls until the job completes.
     ///
     /// # Errors
     /// [`Error::Wait`] for a deadline, a failed status or a completed job without a body; the
-    /// poll's own [`Error`] for a permanent failure (for example [`Error::Status`] with 404).
+    /// submit's or the poll's own [`Error`] for a permanent failure (for example
+    /// [`Error::Status`] with 404).
     pub async fn wait(self) -> Result<CompletedBatch, Error> {
-        let mut poller = self.into_poller();
+        let (mut poller, response_format) = self.into_poller().await?;
         let mut last = None;
         while let Some(item) = poller.next().await {
             last = Some(item?);
@@ -175,6 +311,7 @@ impl<'a> BatchWait<'a> {
         match last {
             Some(status) => Ok(CompletedBatch {
                 status,
+                response_format,
                 polls: poller.polls(),
                 elapsed: poller.elapsed(),
             }),
@@ -183,10 +320,22 @@ impl<'a> BatchWait<'a> {
         }
     }
 
-    fn into_poller(self) -> Poller<'a, BatchStatus> {
+    /// Sends the submit if there is one, then builds the poll loop.
+    async fn into_poller(self) -> Result<(Poller<'a, BatchStatus>, Option<ResponseFormat>), Error> {
         let client = self.client;
-        let batch_id = self.batch_id.into_owned();
-        let account_id = self.account_id.map(Cow::into_owned);
+        let (batch_id, account_id) = match self.target {
+            Target::Job {
+                batch_id,
+                account_id,
+            } => (batch_id.into_owned(), account_id.map(Cow::into_owned)),
+            Target::Submit(request) => {
+                let submission = request.submit(client).await?;
+                if let Some(on_submitted) = self.on_submitted {
+                    on_submitted(&submission);
+                }
+                (submission.batch_id, Some(submission.account_id))
+            }
+        };
         let id = batch_id.clone();
         let fetch: Fetch<'a, BatchStatus> = Box::new(move |options| {
             let batch_id = batch_id.clone();
@@ -210,7 +359,7 @@ impl<'a> BatchWait<'a> {
         if let Some(progress) = self.progress {
             poller.set_progress(progress);
         }
-        poller
+        Ok((poller, self.response_format))
     }
 }
 
@@ -240,15 +389,69 @@ impl<'a> IntoFuture for BatchWait<'a> {
     }
 }
 
-/// A completed audio batch job: its final status, which always carries a result body.
+/// A completed audio batch job: its final status, which always carries a result body, and the
+/// `response_format` it was submitted with when that is known.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompletedBatch {
     status: BatchStatus,
+    response_format: Option<ResponseFormat>,
     polls: u32,
     elapsed: Duration,
 }
 
 impl CompletedBatch {
+    /// Wraps a `completed` status (for example the last item of [`BatchWait::into_stream`]).
+    ///
+    /// # Errors
+    /// [`Error::Wait`] with [`WaitErrorKind::NoResult`] when the status is not `completed` or
+    /// has no body.
+    pub fn from_status(
+        status: BatchStatus,
+        response_format: Option<ResponseFormat>,
+    ) -> Result<Self, Error> {
+        if status.status != BatchJobStatus::Completed || status.body.is_none() {
+            return Err(Error::Wait(Box::new(crate::wait::WaitError {
+                kind: WaitErrorKind::NoResult,
+                job: status.batch_id,
+                status: Some(status.status.as_str().to_owned()),
+                message: status.message,
+                polls: 0,
+                elapsed: Duration::ZERO,
+                last_error: None,
+            })));
+        }
+        Ok(Self {
+            status,
+            response_format,
+            polls: 0,
+            elapsed: Duration::ZERO,
+        })
+    }
+
+    /// The typed transcript (or translation).
+    ///
+    /// With a known `response_format` the body is decoded as that format; otherwise the format
+    /// is inferred from the content type and the body's shape (see
+    /// [`TranscriptionOutput::decode`]). Text formats come back as `String`, a content type
+    /// nobody knows as [`TranscriptionOutput::Other`].
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when the body does not match its content type (a JSON content type
+    /// with a body that is not JSON) or its format (a `json` or `verbose_json` body that does
+    /// not decode into the transcript type, naming the failing field).
+    pub fn transcript(&self) -> Result<TranscriptionOutput, Error> {
+        if let Some(body) = self.embedded_body()
+            && body.kind() == BodyKind::Json
+        {
+            body.json::<serde::de::IgnoredAny>()?;
+        }
+        TranscriptionOutput::decode(
+            self.response_format.as_ref(),
+            self.content_type(),
+            self.body(),
+        )
+    }
+
     /// The final status (`completed`, with `body` and usually `content_type`).
     pub fn status(&self) -> &BatchStatus {
         &self.status
@@ -257,6 +460,11 @@ impl CompletedBatch {
     /// The final status, by value.
     pub fn into_status(self) -> BatchStatus {
         self.status
+    }
+
+    /// The `response_format` the job was submitted with, when the wait knew it.
+    pub fn response_format(&self) -> Option<&ResponseFormat> {
+        self.response_format.as_ref()
     }
 
     /// The result as received: the backend's response serialised as a string.
@@ -269,13 +477,21 @@ impl CompletedBatch {
         self.status.content_type.as_deref()
     }
 
-    /// The result decoded as its content type says (JSON, text, or raw).
+    /// The result with its content type, for [`EmbeddedBody`]'s accessors.
+    pub fn embedded_body(&self) -> Option<EmbeddedBody<'_>> {
+        self.status.embedded_body()
+    }
+
+    /// The result decoded as its content type says (JSON, text, or raw), without the
+    /// transcript types.
     ///
     /// # Errors
     /// [`Error::Decode`] when a JSON content type carries a body that is not JSON.
     pub fn decode(&self) -> Result<DecodedBody, Error> {
-        EmbeddedBody::new(self.content_type(), Some(self.body()))
-            .map_or_else(|| Ok(DecodedBody::Text(String::new())), |b| b.decode())
+        match self.embedded_body() {
+            Some(body) => body.decode(),
+            None => Ok(DecodedBody::Text(String::new())),
+        }
     }
 
     /// Polls sent, including failed ones.
@@ -283,7 +499,7 @@ impl CompletedBatch {
         self.polls
     }
 
-    /// Time the wait took, on the client's clock.
+    /// Time the wait took, on the client's clock (from the first poll, after any submit).
     pub fn elapsed(&self) -> Duration {
         self.elapsed
     }

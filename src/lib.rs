@@ -98,7 +98,7 @@ mod wait;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use batch_wait::{BatchWait, CompletedBatch};
+pub use batch_wait::{BatchRequest, BatchWait, CompletedBatch};
 pub use body::{BodyKind, DecodedBody, EmbeddedBody};
 pub use client::{Client, ClientBuilder, Server};
 pub use error::{

@@ -11,17 +11,25 @@
 )]
 
 mod support;
+#[allow(dead_code)]
+#[path = "../examples/common/wav.rs"]
+mod wav;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use fireworks_ai::audio::{
+    AudioModel, ResponseFormat, TimestampGranularity, TranscriptionOutput, TranscriptionRequest,
+    TranslationRequest,
+};
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
 use fireworks_ai::{
-    BatchWait, Client, Clock, DecodedBody, Error, RetryPolicy, WaitErrorKind, WaitPolicy,
+    BatchWait, Client, Clock, CompletedBatch, DecodedBody, Error, FileInput, RetryPolicy,
+    WaitErrorKind, WaitPolicy,
 };
-use fireworks_ai_emulator::{Emulator, Job, RunningEmulator};
+use fireworks_ai_emulator::{Completion, Emulator, Job, RunningEmulator};
 use futures_util::StreamExt;
 use support::{Reply, Resp, TestServer, bounded};
 
@@ -651,6 +659,355 @@ async fn dropping_the_wait_stops_polling() {
         let polls = emu.poll_count(ACCOUNT, "b1");
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(emu.poll_count(ACCOUNT, "b1"), polls);
+    })
+    .await;
+}
+
+/// The account the emulator files submitted jobs under; the client's own account differs, so
+/// the waiter must take the account from the submit response.
+const EMULATOR_ACCOUNT: &str = "submitting-account";
+
+/// An emulator whose submitted jobs answer `processing` three times, then complete.
+async fn submit_emulator() -> RunningEmulator {
+    Emulator::builder()
+        .account_id(EMULATOR_ACCOUNT)
+        .submit_completion(Completion::AfterPolls(3))
+        .start()
+        .await
+        .unwrap()
+}
+
+fn three_second_wav() -> FileInput {
+    FileInput::from_bytes(wav::tone(3), "tone.wav")
+}
+
+/// Submits `request`, waits with exact backoff and checks the common facts: three
+/// `processing` polls, then `completed`, in the submitting account.
+async fn submit_and_wait(
+    emu: &RunningEmulator,
+    client: &Client,
+    request: impl Into<fireworks_ai::BatchRequest>,
+) -> CompletedBatch {
+    let mut seen = Vec::new();
+    let mut submitted = None;
+    let done = BatchWait::submit_and_wait(client, request)
+        .policy(exact())
+        .on_submitted(|s| submitted = Some(s.clone()))
+        .on_progress(|s| seen.push(s.status.as_str().to_owned()))
+        .await
+        .unwrap();
+    let submitted = submitted.expect("on_submitted was called");
+    assert_eq!(submitted.account_id, EMULATOR_ACCOUNT);
+    assert_eq!(done.status().batch_id, submitted.batch_id);
+    assert_eq!(
+        seen,
+        ["processing", "processing", "processing", "completed"]
+    );
+    assert_eq!(done.polls(), 4);
+    assert_eq!(
+        emu.poll_count(EMULATOR_ACCOUNT, &submitted.batch_id),
+        4,
+        "polled in the account of the submit response"
+    );
+    done
+}
+
+#[tokio::test]
+async fn submit_and_wait_gives_a_typed_transcript_for_every_response_format() {
+    bounded(async {
+        let emu = submit_emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let mut texts = Vec::new();
+        for format in ResponseFormat::KNOWN {
+            let mut request = TranscriptionRequest::new(three_second_wav())
+                .model(AudioModel::WhisperV3Turbo)
+                .response_format(format.clone());
+            if *format == ResponseFormat::VerboseJson {
+                request = request.timestamp_granularities([
+                    TimestampGranularity::Word,
+                    TimestampGranularity::Segment,
+                ]);
+            }
+            let done = submit_and_wait(&emu, &client, request).await;
+            assert_eq!(
+                done.response_format(),
+                Some(format),
+                "kept from the request"
+            );
+            let transcript = done.transcript().unwrap();
+            assert_eq!(transcript.format().as_ref(), Some(format));
+            match transcript {
+                TranscriptionOutput::Json(t) => texts.push(t.text),
+                TranscriptionOutput::VerboseJson(v) => {
+                    assert_eq!(v.task.as_deref(), Some("transcribe"));
+                    assert_eq!(v.duration, Some(3.0));
+                    let words = v.words.unwrap();
+                    assert_eq!(words.len(), 6, "two words per second");
+                    assert!(words.iter().all(|w| w.start.is_some() && w.end.is_some()));
+                    assert!(!v.segments.unwrap().is_empty());
+                    texts.push(v.text.unwrap());
+                }
+                TranscriptionOutput::Text(text) => texts.push(text),
+                TranscriptionOutput::Srt(srt) => {
+                    assert!(
+                        srt.starts_with("1\n00:00:00,000 --> 00:00:02,950\nThis is a"),
+                        "{srt}"
+                    );
+                }
+                TranscriptionOutput::Vtt(vtt) => {
+                    assert!(vtt.starts_with("WEBVTT\n\n00:00:00.000 --> "), "{vtt}");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(texts.len(), 3);
+        assert!(texts.iter().all(|t| t == &texts[0]), "{texts:?}");
+        assert!(texts[0].starts_with("This is a deterministic"), "{texts:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_the_format_the_result_is_inferred_from_content_type_and_shape() {
+    bounded(async {
+        let emu = submit_emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        for (format, want) in [
+            (ResponseFormat::Json, "json"),
+            (ResponseFormat::VerboseJson, "verbose_json"),
+            (ResponseFormat::Srt, "text"),
+        ] {
+            let request = TranscriptionRequest::new(three_second_wav()).response_format(format);
+            let submitted = client
+                .audio_batch()
+                .submit_transcription(request)
+                .await
+                .unwrap();
+            // A caller that kept only the batch id.
+            let done = BatchWait::new(&client, submitted.batch_id.as_str())
+                .account_id(submitted.account_id.as_str())
+                .policy(exact())
+                .await
+                .unwrap();
+            assert_eq!(done.response_format(), None);
+            let got = done.transcript().unwrap().format().unwrap();
+            assert_eq!(got.as_str(), want);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn translation_completes_in_english() {
+    bounded(async {
+        let emu = submit_emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let request = TranslationRequest::new(three_second_wav())
+            .language("de")
+            .response_format(ResponseFormat::VerboseJson);
+        let done = submit_and_wait(&emu, &client, request).await;
+        let TranscriptionOutput::VerboseJson(v) = done.transcript().unwrap() else {
+            panic!("verbose_json was asked for");
+        };
+        assert_eq!(v.task.as_deref(), Some("translate"));
+        assert_eq!(v.language.as_deref(), Some("en"));
+        let recorded = emu.requests();
+        let submit = recorded.iter().find(|r| r.method == "POST").unwrap();
+        assert_eq!(submit.path, "/v1/audio/translations");
+        assert_eq!(submit.query.as_deref(), Some("endpoint_id=audio-prod"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn diarization_labels_every_word_with_a_speaker() {
+    bounded(async {
+        let emu = submit_emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let request = TranscriptionRequest::new(FileInput::from_bytes(wav::tone(10), "talk.wav"))
+            .response_format(ResponseFormat::VerboseJson)
+            .timestamp_granularities([TimestampGranularity::Word])
+            .diarize(true)
+            .min_speakers(2)
+            .max_speakers(2);
+        let done = submit_and_wait(&emu, &client, request).await;
+        let TranscriptionOutput::VerboseJson(v) = done.transcript().unwrap() else {
+            panic!("verbose_json was asked for");
+        };
+        let words = v.words.unwrap();
+        assert_eq!(words.len(), 20);
+        let speakers: std::collections::BTreeSet<_> = words
+            .iter()
+            .map(|w| w.speaker_id.clone().expect("every word has a speaker"))
+            .collect();
+        assert_eq!(
+            speakers.into_iter().collect::<Vec<_>>(),
+            ["SPEAKER_00", "SPEAKER_01"]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn url_input_is_transcribed() {
+    bounded(async {
+        let emu = submit_emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let request =
+            TranscriptionRequest::new(FileInput::from_url("https://example.com/interview.mp3"))
+                .response_format(ResponseFormat::VerboseJson);
+        let done = submit_and_wait(&emu, &client, request).await;
+        let TranscriptionOutput::VerboseJson(v) = done.transcript().unwrap() else {
+            panic!("verbose_json was asked for");
+        };
+        // The emulator does not fetch URLs; it assumes 10 s of audio.
+        assert_eq!(v.duration, Some(10.0));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_refused_submit_ends_the_wait_before_any_poll() {
+    bounded(async {
+        let emu = Emulator::builder()
+            .api_key("the-right-key")
+            .start()
+            .await
+            .unwrap();
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let mut called = false;
+        let err =
+            BatchWait::submit_and_wait(&client, TranscriptionRequest::new(three_second_wav()))
+                .on_submitted(|_| called = true)
+                .await
+                .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
+        assert!(!called);
+        let requests = emu.requests();
+        assert_eq!(requests.len(), 1);
+        assert_eq!(requests[0].method, "POST");
+
+        // The stream form ends with the same error as its only item.
+        let items: Vec<_> =
+            BatchWait::submit_and_wait(&client, TranscriptionRequest::new(three_second_wav()))
+                .into_stream()
+                .collect()
+                .await;
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            items[0].as_ref().unwrap_err().status().map(|s| s.as_u16()),
+            Some(401)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn submit_then_stream_yields_every_state() {
+    bounded(async {
+        let emu = submit_emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let request =
+            TranscriptionRequest::new(three_second_wav()).response_format(ResponseFormat::Text);
+        let items: Vec<_> = BatchWait::submit_and_wait(&client, request)
+            .policy(exact())
+            .into_stream()
+            .collect()
+            .await;
+        let states: Vec<_> = items.into_iter().map(|s| s.unwrap()).collect();
+        let names: Vec<_> = states.iter().map(|s| s.status.as_str()).collect();
+        assert_eq!(
+            names,
+            ["processing", "processing", "processing", "completed"]
+        );
+        let last = states.last().unwrap().clone();
+        let done = CompletedBatch::from_status(last, Some(ResponseFormat::Text)).unwrap();
+        assert!(matches!(
+            done.transcript().unwrap(),
+            TranscriptionOutput::Text(_)
+        ));
+        let err = CompletedBatch::from_status(states[0].clone(), None).unwrap_err();
+        assert_eq!(wait_error(&err).kind(), WaitErrorKind::NoResult);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_match_its_content_type_or_format_is_a_decode_error() {
+    bounded(async {
+        let emu = emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let cases = [
+            // JSON content type, not JSON: whatever the format says.
+            (
+                "application/json",
+                "Hello, plain text",
+                Some(ResponseFormat::Text),
+            ),
+            ("application/json", "Hello, plain text", None),
+            (
+                "application/json; charset=utf-8",
+                "{\"text\": ",
+                Some(ResponseFormat::Json),
+            ),
+            // A JSON format with a text body.
+            (
+                "text/plain; charset=utf-8",
+                "Hello",
+                Some(ResponseFormat::Json),
+            ),
+            // JSON, but not a transcript: `text` must be a string.
+            (
+                "application/json",
+                r#"{"text": 42}"#,
+                Some(ResponseFormat::Json),
+            ),
+            (
+                "application/json",
+                r#"{"duration": "long"}"#,
+                Some(ResponseFormat::VerboseJson),
+            ),
+        ];
+        for (n, (content_type, body, format)) in cases.into_iter().enumerate() {
+            let id = format!("b{n}");
+            emu.seed_job(
+                ACCOUNT,
+                &id,
+                Job::completes_after(0).with_result(content_type, body),
+            );
+            let mut wait = BatchWait::new(&client, id.as_str());
+            if let Some(format) = format.clone() {
+                wait = wait.response_format(format);
+            }
+            let done = wait.await.unwrap();
+            let err = done.transcript().unwrap_err();
+            assert!(
+                matches!(err, Error::Decode(_)),
+                "{content_type} {body:?} {format:?}: {err:?}"
+            );
+        }
+        // The decode error names the failing field.
+        emu.seed_job(
+            ACCOUNT,
+            "path",
+            Job::completes_after(0).with_result("application/json", r#"{"text": 42}"#),
+        );
+        let done = BatchWait::new(&client, "path")
+            .response_format(ResponseFormat::Json)
+            .await
+            .unwrap();
+        match done.transcript().unwrap_err() {
+            Error::Decode(e) => assert_eq!(e.path(), "text"),
+            other => panic!("{other:?}"),
+        }
     })
     .await;
 }
