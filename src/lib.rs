@@ -53,6 +53,15 @@
 //! [`Error::Config`]. Its `Display` is a complete sentence; the API key never appears in
 //! `Debug`, `Display`, logs or URLs.
 //!
+//! # Batch jobs: submit, wait, typed transcript
+//!
+//! [`BatchWait::submit_and_wait`] submits a transcription or translation, polls the job with
+//! exponential backoff and jitter ([`WaitPolicy`]: 2 s first, ×1.5, at most 30 s, ±20 %, no
+//! deadline unless set), reports each status through `on_progress` or a stream, and returns a
+//! [`CompletedBatch`] whose `transcript()` is typed by the request's `response_format`.
+//! [`BatchWait::new`] waits for a job submitted earlier. A wait that ends without a result
+//! (deadline, failed status, completed without a body) is [`Error::Wait`].
+//!
 //! # Reliability defaults, and why
 //!
 //! | Setting | Default | Reason |
