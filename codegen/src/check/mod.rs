@@ -484,11 +484,18 @@ fn check_recursive_types(spec: &SpecFile, diags: &mut Diags) {
 }
 
 // Reason: each operation becomes a method on the area struct and a `static`; two ids with one
-// Rust name, or an id named like the struct's `new`, or a static named like a server constant,
-// would not compile.
+// Rust name, or an id named like the struct's own `new` or `client`, or a static named like a
+// server constant, would not compile.
 fn check_operation_names(spec: &SpecFile, diags: &mut Diags) {
+    /// The area struct's own methods, and what each one is.
+    const RESERVED: [(&str, &str); 2] = [
+        ("new", "the constructor of the area struct"),
+        ("client", "the area struct's accessor for its client"),
+    ];
     let mut methods: Namespace<String> = Namespace::new();
-    methods.claim("new", "new".to_owned());
+    for (name, _) in RESERVED {
+        methods.claim(name, name.to_owned());
+    }
     let mut statics: Namespace<String> = Namespace::new();
     for (name, _) in &spec.servers {
         if let Ok(constant) = rust_name(&name.value, None, Case::ShoutySnake) {
@@ -500,14 +507,16 @@ fn check_operation_names(spec: &SpecFile, diags: &mut Diags) {
         match rust_name(&id.value, None, Case::Snake) {
             Ok(rust) => {
                 if let Some(earlier) = methods.claim(&rust.text, id.value.clone()) {
-                    if earlier == "new" {
-                        diags.error(
-                            at,
-                            format!(
-                                "operation `{}` is named `new` in Rust, which is the constructor of the area struct",
-                                id.value
-                            ),
-                        );
+                    if let Some((name, what)) = RESERVED.iter().find(|(name, _)| *name == earlier) {
+                        diags
+                            .error(
+                                at,
+                                format!(
+                                    "operation `{}` is named `{name}` in Rust, which is {what}",
+                                    id.value
+                                ),
+                            )
+                            .help("rename the operation");
                     } else {
                         collision(diags, at, "operation", &id.value, &earlier, &rust.text);
                     }

@@ -38,6 +38,11 @@ pub(crate) fn expand_client(cx: &Cx<'_>) -> TokenStream {
                 Self { client }
             }
 
+            /// The client this area's requests are sent with.
+            pub fn client(&self) -> &'a #root::Client {
+                self.client
+            }
+
             #(#methods)*
         }
 
