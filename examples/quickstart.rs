@@ -16,7 +16,7 @@ use fireworks_ai::audio::{
     AudioModel, ResponseFormat, TimestampGranularity, TranscriptionOutput, TranscriptionRequest,
 };
 use fireworks_ai::audio_batch::AUDIO_BATCH;
-use fireworks_ai::{BatchWait, Client, FileInput, WaitPolicy};
+use fireworks_ai::{Client, FileInput, WaitPolicy};
 use fireworks_ai_emulator::{Completion, Emulator};
 
 /// The help text.
@@ -159,7 +159,9 @@ async fn transcribe(
             .timestamp_granularities([TimestampGranularity::Word, TimestampGranularity::Segment]);
     }
     let mut polls = 0_u32;
-    let done = BatchWait::submit_and_wait(client, request)
+    let done = client
+        .audio_batch()
+        .submit_and_wait(request)
         .policy(policy)
         .on_submitted(|s| {
             log(format!(

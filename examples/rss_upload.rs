@@ -15,7 +15,7 @@ use fireworks_ai::audio::{
     ResponseFormat, TimestampGranularity, TranscriptionOutput, TranscriptionRequest,
 };
 use fireworks_ai::audio_batch::AUDIO_BATCH;
-use fireworks_ai::{BatchWait, Client, FileInput, WaitPolicy};
+use fireworks_ai::{Client, FileInput, WaitPolicy};
 use fireworks_ai_emulator::{Completion, Emulator, RunningEmulator};
 
 /// Any error, for printing.
@@ -123,7 +123,9 @@ pub async fn upload(client: &Client, file: FileInput) -> Result<usize, BoxError>
     let request = TranscriptionRequest::new(file)
         .response_format(ResponseFormat::VerboseJson)
         .timestamp_granularities([TimestampGranularity::Word]);
-    let done = BatchWait::submit_and_wait(client, request)
+    let done = client
+        .audio_batch()
+        .submit_and_wait(request)
         .policy(WaitPolicy::new().first_delay(Duration::from_millis(50)))
         .await?;
     let TranscriptionOutput::VerboseJson(transcript) = done.transcript()? else {

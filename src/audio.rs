@@ -71,6 +71,25 @@ impl From<TranslationRequest> for BatchRequest {
     }
 }
 
+impl<'a> crate::audio_batch::AudioBatch<'a> {
+    /// Waits for job `batch_id` of the client's account: `client.audio_batch().wait(id).await`.
+    ///
+    /// The same as [`BatchWait::new`]; set the policy, progress callback, account or
+    /// `response_format` on the returned [`BatchWait`] before awaiting it.
+    pub fn wait(&self, batch_id: impl Into<Cow<'a, str>>) -> BatchWait<'a> {
+        BatchWait::new(self.client(), batch_id)
+    }
+
+    /// Submits `request` (a [`TranscriptionRequest`] or [`TranslationRequest`]), then waits for
+    /// the job: `client.audio_batch().submit_and_wait(request).await`.
+    ///
+    /// The same as [`BatchWait::submit_and_wait`]: the request's `response_format` is kept,
+    /// so [`CompletedBatch::transcript`] decodes exactly that format.
+    pub fn submit_and_wait(&self, request: impl Into<BatchRequest>) -> BatchWait<'a> {
+        BatchWait::submit_and_wait(self.client(), request)
+    }
+}
+
 /// Which job to wait for.
 enum Target<'a> {
     /// A job submitted earlier.
@@ -88,10 +107,14 @@ type OnSubmitted<'a> = Box<dyn FnOnce(&BatchSubmission) + Send + 'a>;
 /// Waits for an audio batch job to complete, polling its status with a [`WaitPolicy`], and
 /// hands back the typed transcript.
 ///
-/// Make one for an existing job with [`BatchWait::new`], or submit and wait in one go with
-/// [`BatchWait::submit_and_wait`]. `.await` it for the [`CompletedBatch`], or turn it into a
-/// stream of every observed status with [`BatchWait::into_stream`]. It spawns no task:
-/// dropping the future or the stream stops the polling at once.
+/// Make one for an existing job with
+/// [`client.audio_batch().wait(batch_id)`](crate::audio_batch::AudioBatch::wait), or submit
+/// and wait in one go with
+/// [`client.audio_batch().submit_and_wait(request)`](crate::audio_batch::AudioBatch::submit_and_wait)
+/// ([`BatchWait::new`] and [`BatchWait::submit_and_wait`] are the same). `.await` it for the
+/// [`CompletedBatch`], or turn it into a stream of every observed status with
+/// [`BatchWait::into_stream`]. It spawns no task: dropping the future or the stream stops the
+/// polling at once.
 ///
 /// - Permanent errors (401, 403, 404, other 4xx, a malformed answer) end the wait at once.
 /// - Transient errors (connection failures, timeouts, 408, 429, 5xx) are first retried by the
@@ -104,13 +127,15 @@ type OnSubmitted<'a> = Box<dyn FnOnce(&BatchSubmission) + Send + 'a>;
 /// ```no_run
 /// use std::time::Duration;
 /// use fireworks_ai::audio::{ResponseFormat, TranscriptionOutput, TranscriptionRequest};
-/// use fireworks_ai::{BatchWait, Client, FileInput, WaitPolicy};
+/// use fireworks_ai::{Client, FileInput, WaitPolicy};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let client = Client::from_env()?;
 /// let file = FileInput::from_path("talk.wav").await?;
 /// let request = TranscriptionRequest::new(file).response_format(ResponseFormat::Text);
-/// let done = BatchWait::submit_and_wait(&client, request)
+/// let done = client
+///     .audio_batch()
+///     .submit_and_wait(request)
 ///     .policy(WaitPolicy::new().deadline(Duration::from_secs(3600)))
 ///     .on_progress(|status| eprintln!("{}", status.status))
 ///     .await?;
@@ -280,7 +305,7 @@ impl<'a> BatchWait<'a> {
     /// ```no_run
     /// use futures_util::StreamExt;
     /// # async fn run(client: &fireworks_ai::Client) -> Result<(), fireworks_ai::Error> {
-    /// let mut states = fireworks_ai::BatchWait::new(client, "batch-123").into_stream();
+    /// let mut states = client.audio_batch().wait("batch-123").into_stream();
     /// while let Some(status) = states.next().await {
     ///     println!("{}", status?.status);
     /// }

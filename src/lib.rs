@@ -55,12 +55,35 @@
 //!
 //! # Batch jobs: submit, wait, typed transcript
 //!
-//! [`BatchWait::submit_and_wait`] submits a transcription or translation, polls the job with
-//! exponential backoff and jitter ([`WaitPolicy`]: 2 s first, ×1.5, at most 30 s, ±20 %, no
-//! deadline unless set), reports each status through `on_progress` or a stream, and returns a
-//! [`CompletedBatch`] whose `transcript()` is typed by the request's `response_format`.
-//! [`BatchWait::new`] waits for a job submitted earlier. A wait that ends without a result
+//! `client.audio_batch().submit_and_wait(request)` submits a transcription or translation,
+//! polls the job with exponential backoff and jitter ([`WaitPolicy`]: 2 s first, ×1.5, at most
+//! 30 s, ±20 %, no deadline unless set), reports each status through `on_progress` or a
+//! stream, and returns a [`CompletedBatch`] whose `transcript()` is typed by the request's
+//! `response_format`. `client.audio_batch().wait(batch_id)` waits for a job submitted earlier.
+//! Both return a [`BatchWait`] to configure and `.await`. A wait that ends without a result
 //! (deadline, failed status, completed without a body) is [`Error::Wait`].
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use fireworks_ai::audio::{ResponseFormat, TranscriptionOutput, TranscriptionRequest};
+//! use fireworks_ai::{Client, FileInput, WaitPolicy};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::from_env()?;
+//! let request = TranscriptionRequest::new(FileInput::from_path("talk.wav").await?)
+//!     .response_format(ResponseFormat::Text);
+//! let done = client
+//!     .audio_batch()
+//!     .submit_and_wait(request)
+//!     .policy(WaitPolicy::new().deadline(Duration::from_secs(3600)))
+//!     .on_progress(|status| eprintln!("{}", status.status))
+//!     .await?;
+//! if let TranscriptionOutput::Text(text) = done.transcript()? {
+//!     println!("{text}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # Reliability defaults, and why
 //!

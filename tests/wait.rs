@@ -769,6 +769,54 @@ async fn submit_and_wait_gives_a_typed_transcript_for_every_response_format() {
 }
 
 #[tokio::test]
+async fn the_area_struct_waits_and_submits_and_waits() {
+    bounded(async {
+        let emu = submit_emulator().await;
+        let clock = FakeClock::new();
+        let client = client(emu.base_url(), &clock);
+        let area = client.audio_batch();
+        assert!(std::ptr::eq(area.client(), &client));
+
+        // `wait` on a job submitted earlier, with a borrowed id, in the client's account.
+        emu.seed_job(
+            ACCOUNT,
+            "b1",
+            Job::completes_after(2).with_result("text/plain", "earlier"),
+        );
+        let id = String::from("b1");
+        let done = area.wait(id.as_str()).policy(exact()).await.unwrap();
+        assert_eq!(done.body(), "earlier");
+        assert_eq!(done.polls(), 3);
+        assert_eq!(done.response_format(), None);
+        assert_eq!(emu.poll_count(ACCOUNT, "b1"), 3);
+        assert_eq!(clock.sleeps(), [secs(2.0), secs(3.0)]);
+
+        // `submit_and_wait` keeps the format and polls in the submitting account.
+        let request =
+            TranscriptionRequest::new(three_second_wav()).response_format(ResponseFormat::Srt);
+        let mut seen = Vec::new();
+        let done = client
+            .audio_batch()
+            .submit_and_wait(request)
+            .policy(exact())
+            .on_progress(|s| seen.push(s.status.as_str().to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(
+            seen,
+            ["processing", "processing", "processing", "completed"]
+        );
+        assert_eq!(done.response_format(), Some(&ResponseFormat::Srt));
+        assert_eq!(emu.poll_count(EMULATOR_ACCOUNT, &done.status().batch_id), 4);
+        let TranscriptionOutput::Srt(srt) = done.transcript().unwrap() else {
+            panic!("srt was asked for");
+        };
+        assert!(srt.starts_with("1\n00:00:00,000 --> "), "{srt}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn without_the_format_the_result_is_inferred_from_content_type_and_shape() {
     bounded(async {
         let emu = submit_emulator().await;
