@@ -81,8 +81,11 @@ fn check_area(spec: &SpecFile, diags: &mut Diags) {
     }
 }
 
-// Reason: every server becomes a `pub const` and a `FIREWORKS_<NAME>_BASE_URL` variable; an
-// empty or relative URL would only fail at the first request.
+// Reason: every server becomes a `pub const` and a `FIREWORKS_<NAME>_BASE_URL` variable, and
+// its URL is the client's default base URL. An empty or relative URL would only fail at the
+// first request, and `ClientBuilder::build` refuses plain `http` outside loopback (the key
+// travels in every request), so an `http://` URL would fail every client that does not
+// override it.
 fn check_servers(spec: &SpecFile, diags: &mut Diags) {
     let mut constants = Namespace::new();
     for (name, server) in &spec.servers {
@@ -97,17 +100,57 @@ fn check_servers(spec: &SpecFile, diags: &mut Diags) {
                 diags.error(at, problem);
             }
         }
-        let url = &server.url.value;
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.ends_with('/') {
-            diags
-                .error(
-                    loc(&server.url, at),
-                    format!("server URL `{url}` must be absolute (`http://` or `https://`) with no trailing `/`"),
-                );
-        }
+        check_server_url(&name.value, &server.url, at, diags);
         if let Some(auth) = &server.auth {
             check_auth_value(auth, at, diags);
         }
+    }
+}
+
+/// The URL of server `name`: `https://`, a host, and no trailing `/`.
+fn check_server_url(name: &str, url: &Spanned<String>, ancestor: Location, diags: &mut Diags) {
+    let at = loc(url, ancestor);
+    let text = url.value.as_str();
+    let example = "write the full base URL, for example `https://api.fireworks.ai`";
+    match text.strip_prefix("https://") {
+        None if text.starts_with("http://") => {
+            let variable = rust_name(name, None, Case::ShoutySnake).map_or_else(
+                |_| "FIREWORKS_<SERVER>_BASE_URL".to_owned(),
+                |constant| format!("FIREWORKS_{}_BASE_URL", constant.text),
+            );
+            diags
+                .error(
+                    at,
+                    format!(
+                        "server URL `{text}` must use `https://`, because the API key is sent with every request"
+                    ),
+                )
+                .help(format!(
+                    "write the `https://` URL; to reach a local server over `http` (the client allows it only to loopback), override the URL at run time with `ClientBuilder::base_url` or `{variable}`"
+                ));
+        }
+        None => {
+            diags
+                .error(
+                    at,
+                    format!("server URL `{text}` must be absolute and start with `https://`"),
+                )
+                .help(example);
+        }
+        Some(host) if host.is_empty() || host.starts_with('/') => {
+            diags
+                .error(
+                    at,
+                    format!("server URL `{text}` has no host after `https://`"),
+                )
+                .help(example);
+        }
+        Some(_) if text.ends_with('/') => {
+            diags
+                .error(at, format!("server URL `{text}` must not end with `/`"))
+                .help("remove the trailing `/`; every operation path starts with one");
+        }
+        Some(_) => {}
     }
 }
 
