@@ -124,7 +124,11 @@ impl Multipart {
                     }
                     head.extend_from_slice(b"\r\n\r\n");
                     match file.source() {
-                        Source::Bytes(bytes) => head.extend_from_slice(bytes),
+                        // The shared buffer itself goes into the body, so no attempt copies it.
+                        Source::Bytes(bytes) => {
+                            pieces.push(Piece::Bytes(head.split().freeze()));
+                            pieces.push(Piece::Bytes(bytes.clone()));
+                        }
                         Source::Path { path, len } => {
                             pieces.push(Piece::Bytes(head.split().freeze()));
                             pieces.push(Piece::File {
@@ -162,7 +166,8 @@ pub(crate) struct Encoded {
 }
 
 impl Encoded {
-    /// The body: one buffer when everything is in memory, else a stream.
+    /// The body: one buffer when it is a single piece, else a stream of the pieces (the
+    /// buffers of byte inputs are handed over as they are, files are read in chunks).
     pub(crate) fn into_body(self) -> reqwest::Body {
         match self.pieces.as_slice() {
             [Piece::Bytes(bytes)] => reqwest::Body::from(bytes.clone()),
@@ -328,6 +333,35 @@ mod tests {
              --BOUNDARY\r\nContent-Disposition: form-data; name=\"granularity\"\r\n\r\nsegment\r\n\
              --BOUNDARY--\r\n"
         );
+    }
+
+    #[tokio::test]
+    async fn byte_inputs_are_shared_with_every_encoding_not_copied() {
+        let data = Bytes::from(
+            (0..100_000_u32)
+                .map(|i| (i % 253) as u8)
+                .collect::<Vec<u8>>(),
+        );
+        let mut form = Multipart::new();
+        form.text("model", "m");
+        form.file("file", &FileInput::from_bytes(data.clone(), "a.wav"));
+        form.text("language", "en");
+        let is_data = |bytes: &Bytes| bytes.as_ptr() == data.as_ptr() && bytes.len() == data.len();
+        for _ in 0..2 {
+            let encoded = form.encode();
+            let shared = encoded
+                .pieces
+                .iter()
+                .filter(|piece| matches!(piece, Piece::Bytes(bytes) if is_data(bytes)))
+                .count();
+            assert_eq!(shared, 1, "the input's own buffer is one piece of the body");
+            let length = encoded.length;
+            let chunks: Vec<Bytes> = encoded.into_stream().map(Result::unwrap).collect().await;
+            assert_eq!(chunks.iter().filter(|chunk| is_data(chunk)).count(), 1);
+            let body: Vec<u8> = chunks.concat();
+            assert_eq!(body.len() as u64, length);
+            assert!(body.windows(data.len()).any(|w| w == &data[..]));
+        }
     }
 
     #[tokio::test]
