@@ -1,7 +1,7 @@
 //! Multipart requests on the wire, against the scripted raw-TCP server on 127.0.0.1: a full
 //! transcription request field by field (snapshot, boundary normalised), URL input, a file
-//! streamed from disk and read again on a retry, no retry once a submit may have been acted
-//! on, and a 200 MB file sent without the process growing by its size.
+//! streamed from disk and read again on a retry, and no retry once a submit may have been acted
+//! on. Memory use of a large upload is measured by `tests/rss.rs`, in a binary of its own.
 
 // Test code: a failed unwrap is a failed test, and helpers outside `#[test]` functions are
 // not covered by clippy's allow-*-in-tests settings.
@@ -229,98 +229,6 @@ async fn a_submit_is_not_sent_again_after_a_server_error() {
             server.count(),
             1,
             "the job may have been queued: no second submit"
-        );
-    })
-    .await;
-}
-
-/// Peak resident memory of this process in KiB (`VmHWM`).
-#[cfg(target_os = "linux")]
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
-/// A server that reads one request, counting and discarding the body, then answers 200.
-#[cfg(target_os = "linux")]
-async fn discarding_server() -> (String, tokio::task::JoinHandle<u64>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let task = tokio::spawn(async move {
-        let (mut stream, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0_u8; 64 * 1024];
-        let mut head = Vec::new();
-        let body_start = loop {
-            let n = stream.read(&mut buf).await.unwrap();
-            head.extend_from_slice(&buf[..n]);
-            if let Some(i) = find(&head, b"\r\n\r\n") {
-                break i + 4;
-            }
-        };
-        let text = String::from_utf8_lossy(&head[..body_start]).to_ascii_lowercase();
-        let length: u64 = text
-            .lines()
-            .find_map(|l| l.strip_prefix("content-length: "))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        let mut received = (head.len() - body_start) as u64;
-        while received < length {
-            let n = stream.read(&mut buf).await.unwrap();
-            assert!(n > 0, "body ended early");
-            received += n as u64;
-        }
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{SUBMITTED}",
-            SUBMITTED.len()
-        );
-        stream.write_all(answer.as_bytes()).await.unwrap();
-        received
-    });
-    (url, task)
-}
-
-#[cfg(target_os = "linux")]
-#[tokio::test]
-async fn a_200_mb_file_is_sent_without_reading_it_into_memory() {
-    bounded(async {
-        const SIZE: u64 = 200 * 1024 * 1024;
-        let file = Scratch::new("large.wav", b"");
-        // A sparse file: no disk space, but every byte is read and sent.
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&file.0)
-            .unwrap()
-            .set_len(SIZE)
-            .unwrap();
-        let (url, server) = discarding_server().await;
-        let client = Client::builder()
-            .api_key(KEY)
-            .base_url(AUDIO_BATCH, &url)
-            .build()
-            .unwrap();
-        let request = TranscriptionRequest::new(FileInput::from_path(&file.0).await.unwrap());
-        let before = peak_rss_kib();
-        client
-            .audio_batch()
-            .submit_transcription(request)
-            .await
-            .unwrap();
-        let grown_mib = (peak_rss_kib() - before) / 1024;
-        let received = server.await.unwrap();
-        assert!(
-            received > SIZE,
-            "the whole file and the form around it: {received}"
-        );
-        assert!(
-            grown_mib < 32,
-            "peak RSS grew by {grown_mib} MiB for a 200 MiB file"
         );
     })
     .await;
