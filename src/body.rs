@@ -4,10 +4,13 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{CallInfo, DecodeError, Error, snippet};
+use crate::error::{CallInfo, DecodeError, Error, Redactor};
 use crate::response::ResponseMeta;
 
 /// A serialised result embedded in a response, tagged with its original `Content-Type`.
+///
+/// It decodes a string you already hold, with no client and so no API key at hand: unlike a
+/// call's errors, its [`Error::Decode`] quotes the body as it is, key or not.
 ///
 /// Generated types offer it through an `embedded_body()` method:
 ///
@@ -103,7 +106,7 @@ impl<'a> EmbeddedBody<'a> {
     /// # Errors
     /// [`Error::Decode`] naming the JSON path of the failing field, with a snippet.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        decode_json(self.body.as_bytes(), None, None, None)
+        decode_json(self.body.as_bytes(), None, None, Redactor::new(None))
     }
 
     /// Decodes the body as its content type says: JSON types into a [`serde_json::Value`],
@@ -143,28 +146,75 @@ pub fn kind_of(content_type: &str) -> BodyKind {
     }
 }
 
-/// Decodes JSON into `T`; on failure the error names the JSON path of the failing field and
-/// keeps a snippet around it, with `secret` redacted.
+/// Decodes JSON into `T`; on failure the error names the JSON path of the failing field (see
+/// [`DecodeError::path`] for the syntax) and keeps a snippet around it, and `redactor` cleans
+/// the path, the parser's message and the snippet, all of which can quote the body.
 pub(crate) fn decode_json<T: DeserializeOwned>(
     bytes: &[u8],
     call: Option<&CallInfo>,
     meta: Option<&ResponseMeta>,
-    secret: Option<&str>,
+    redactor: Redactor<'_>,
 ) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = serde_path_to_error::deserialize::<_, T>(&mut de)
-        .map_err(|err| (err.path().to_string(), err.into_inner()))
+        .map_err(|err| (render_path(err.path()), err.into_inner()))
         .and_then(|value| de.end().map(|()| value).map_err(|e| (".".to_owned(), e)));
     result.map_err(|(path, inner)| {
         let offset = byte_offset(bytes, inner.line(), inner.column());
-        Error::Decode(Box::new(DecodeError {
-            call: call.cloned(),
-            meta: meta.cloned(),
-            path,
-            message: inner.to_string(),
-            snippet: snippet(bytes, offset, secret),
-        }))
+        let mut error = DecodeError::new(path, inner.to_string(), bytes, offset, redactor);
+        error.call = call.cloned();
+        error.meta = meta.cloned();
+        Error::Decode(Box::new(error))
     })
+}
+
+/// Writes a path in the syntax documented on [`DecodeError::path`]: unlike
+/// `serde_path_to_error`'s own `Display`, an empty key or one holding a separator cannot be
+/// mistaken for another path.
+fn render_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                out.push('[');
+                out.push_str(&index.to_string());
+                out.push(']');
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } if is_bare(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                out.push('[');
+                // Serialising a string cannot fail; `Debug` quoting is the fallback anyway.
+                out.push_str(&serde_json::to_string(key).unwrap_or_else(|_| format!("{key:?}")));
+                out.push(']');
+            }
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+/// Whether a key can be written as it is in a path: not empty, and free of the characters the
+/// path syntax uses and of characters that do not show.
+fn is_bare(key: &str) -> bool {
+    !key.is_empty()
+        && !key.chars().any(|c| {
+            matches!(c, '.' | '[' | ']' | '"' | '\\' | '?') || c.is_whitespace() || c.is_control()
+        })
 }
 
 /// The byte offset of a 1-based line and column as serde_json reports them.
@@ -276,6 +326,69 @@ mod tests {
         );
         let broken = EmbeddedBody::new(Some("application/json"), Some("{\"a\":")).unwrap();
         assert!(matches!(broken.decode(), Err(Error::Decode(_))));
+    }
+
+    #[test]
+    fn paths_read_one_way() {
+        let table: &[(&str, &str)] = &[
+            (r#"{"":1e400}"#, r#"[""]"#),
+            (r#"{"":{"":1e400}}"#, r#"[""][""]"#),
+            (r#"{"a":{"":1e400}}"#, r#"a[""]"#),
+            (r#"{"a.b":1e400}"#, r#"["a.b"]"#),
+            (r#"{"a":{"b":1e400}}"#, "a.b"),
+            (r#"{"a":[0,{"b c":1e400}]}"#, r#"a[1]["b c"]"#),
+            (r#"{"[0]":1e400}"#, r#"["[0]"]"#),
+            (r#"{"?":1e400}"#, r#"["?"]"#),
+            (r#"{"q\"\\":1e400}"#, r#"["q\"\\"]"#),
+            (r#"{"ü":[1e400]}"#, "ü[0]"),
+            ("[1e400]", "[0]"),
+            ("1e400", "."),
+            ("{} x", "."),
+        ];
+        for (body, want) in table {
+            let got =
+                decode_json::<serde_json::Value>(body.as_bytes(), None, None, Redactor::new(None));
+            let Err(Error::Decode(err)) = got else {
+                panic!("{body}: expected a decode error, got {got:?}");
+            };
+            assert_eq!(err.path(), *want, "{body}");
+        }
+    }
+
+    #[test]
+    fn the_key_is_redacted_in_path_message_and_snippet() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // Fields exist only to be decoded.
+        struct Status {
+            status: u32,
+        }
+        let key = "fw-canary-5f3a9c1e7b";
+        let bodies = [
+            r#"{"status":"fw-canary-5f3a9c1e7b"}"#,
+            r#"{"fw-canary-5f3a9c1e7b":1e400}"#,
+            r#"{"status":{"fw-canary-5f3a9c1e7b":1}}"#,
+            r#"{"status":1} fw-canary-5f3a9c1e7b"#,
+        ];
+        for body in bodies {
+            let got = decode_json::<Status>(body.as_bytes(), None, None, Redactor::new(Some(key)));
+            let Err(error) = got else {
+                panic!("{body}: expected an error");
+            };
+            let shown = format!("{error} {error:?}");
+            assert!(!shown.contains(key), "{body}: {shown}");
+            assert!(shown.contains("[REDACTED]"), "{body}: {shown}");
+        }
+        let Err(Error::Decode(err)) =
+            decode_json::<Status>(bodies[0].as_bytes(), None, None, Redactor::new(Some(key)))
+        else {
+            panic!("expected a decode error");
+        };
+        assert!(
+            err.message()
+                .starts_with("invalid type: string \"[REDACTED]\""),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@ use crate::__private::{Auth, Operation};
 use crate::body::decode_json;
 use crate::client::{Client, Inner};
 use crate::error::{
-    CallInfo, Error, ErrorFields, RedirectError, StatusError, TimeoutError, TimeoutKind,
-    TooLargeError, TransportError, snippet,
+    CallInfo, DecodeError, Error, Redactor, RedirectError, StatusError, TimeoutError, TimeoutKind,
+    TooLargeError, TransportError,
 };
 use crate::multipart::Multipart;
 use crate::options::RequestOptions;
@@ -97,10 +97,9 @@ impl<'a> Call<'a> {
     /// # Errors
     /// Any [`Error`]; a body that does not match `T` gives [`Error::Decode`] with the path.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
-        let inner = &*self.client.inner;
+        let redactor = redactor(&self.client.inner);
         let (body, meta, call) = self.execute().await?;
-        let secret = inner.api_key.as_ref().map(ExposeSecret::expose_secret);
-        let value = decode_json(&body, Some(&call), Some(&meta), secret)?;
+        let value = decode_json(&body, Some(&call), Some(&meta), redactor)?;
         Ok(Response::new(value, meta))
     }
 
@@ -109,21 +108,11 @@ impl<'a> Call<'a> {
     /// # Errors
     /// Any [`Error`]; a body that is not UTF-8 gives [`Error::Decode`].
     pub async fn send_text(self) -> Result<Response<String>, Error> {
-        let inner = &*self.client.inner;
+        let redactor = redactor(&self.client.inner);
         let (body, meta, call) = self.execute().await?;
         match String::from_utf8(Vec::from(body)) {
             Ok(text) => Ok(Response::new(text, meta)),
-            Err(e) => {
-                let secret = inner.api_key.as_ref().map(ExposeSecret::expose_secret);
-                let at = e.utf8_error().valid_up_to();
-                Err(Error::Decode(Box::new(crate::error::DecodeError {
-                    snippet: snippet(e.as_bytes(), at, secret),
-                    call: Some(call),
-                    meta: Some(meta),
-                    path: ".".to_owned(),
-                    message: format!("body is not UTF-8: {}", e.utf8_error()),
-                })))
-            }
+            Err(e) => Err(not_utf8(e.as_bytes(), e.utf8_error(), call, meta, redactor)),
         }
     }
 
@@ -138,24 +127,17 @@ impl<'a> Call<'a> {
         self,
         decode: impl FnOnce(Option<&str>, &str) -> Result<T, Error>,
     ) -> Result<Response<T>, Error> {
-        let inner = &*self.client.inner;
+        let redactor = redactor(&self.client.inner);
         let (body, meta, call) = self.execute().await?;
         let text = match std::str::from_utf8(&body) {
             Ok(text) => text,
-            Err(e) => {
-                let secret = inner.api_key.as_ref().map(ExposeSecret::expose_secret);
-                return Err(Error::Decode(Box::new(crate::error::DecodeError {
-                    snippet: snippet(&body, e.valid_up_to(), secret),
-                    call: Some(call),
-                    meta: Some(meta),
-                    path: ".".to_owned(),
-                    message: format!("body is not UTF-8: {e}"),
-                })));
-            }
+            Err(e) => return Err(not_utf8(&body, e, call, meta, redactor)),
         };
         match decode(header_str(meta.headers(), CONTENT_TYPE.as_str()), text) {
             Ok(value) => Ok(Response::new(value, meta)),
             Err(Error::Decode(mut e)) => {
+                // `decode` works on `text` without the key (generated code cannot reach it).
+                e.redact(text.as_bytes(), redactor);
                 e.call = Some(call);
                 e.meta = Some(meta);
                 Err(Error::Decode(e))
@@ -369,11 +351,13 @@ enum Failure {
     Timeout(TimeoutKind),
     /// The body stopped arriving.
     Stall(Duration),
-    /// A non-success, non-redirect status; the body is capped.
+    /// A non-success, non-redirect status; the body is capped, and `complete` says whether
+    /// all of it was read.
     Status {
         status: StatusCode,
         headers: HeaderMap,
         body: Bytes,
+        complete: bool,
     },
     /// A 3xx.
     Redirect {
@@ -412,7 +396,6 @@ impl Failure {
     }
 
     fn into_error(self, inner: &Inner, call: CallInfo, attempts: u32, elapsed: Duration) -> Error {
-        let secret = inner.api_key.as_ref().map(ExposeSecret::expose_secret);
         match self {
             Self::Transport { source, maybe_sent } => Error::Transport(Box::new(TransportError {
                 call,
@@ -433,12 +416,14 @@ impl Failure {
                 status,
                 headers,
                 body,
-            } => Error::Status(Box::new(StatusError {
+                complete,
+            } => Error::Status(Box::new(StatusError::new(
                 call,
-                meta: ResponseMeta::new(status, headers, attempts, elapsed),
-                fields: ErrorFields::parse(&body),
-                snippet: snippet(&body, 0, secret),
-            })),
+                ResponseMeta::new(status, headers, attempts, elapsed),
+                &body,
+                complete,
+                redactor(inner),
+            ))),
             Self::Redirect { status, headers } => {
                 let location = header_str(&headers, LOCATION.as_str()).map(str::to_owned);
                 Error::Redirect(Box::new(RedirectError {
@@ -477,10 +462,11 @@ async fn attempt(
             source,
         })?;
     let status = response.status();
+    let redactor = redactor(inner);
     if status.is_success() {
         let declared = response.content_length();
         if let Some(len) = declared.filter(|len| *len > plan.max_body) {
-            let headers = std::mem::take(response.headers_mut());
+            let headers = take_headers(&mut response, redactor);
             return Err(Failure::TooLarge {
                 status,
                 headers,
@@ -489,7 +475,7 @@ async fn attempt(
             });
         }
         return match read_body(&mut response, plan.max_body, plan.read_stall).await {
-            Ok(body) => Ok((body, status, std::mem::take(response.headers_mut()))),
+            Ok(body) => Ok((body, status, take_headers(&mut response, redactor))),
             Err(BodyError::Transport(source)) => Err(Failure::Transport {
                 source,
                 maybe_sent: true,
@@ -497,23 +483,53 @@ async fn attempt(
             Err(BodyError::Stall(after)) => Err(Failure::Stall(after)),
             Err(BodyError::TooLarge) => Err(Failure::TooLarge {
                 status,
-                headers: std::mem::take(response.headers_mut()),
+                headers: take_headers(&mut response, redactor),
                 declared,
                 limit: plan.max_body,
             }),
         };
     }
-    let headers = std::mem::take(response.headers_mut());
+    let headers = take_headers(&mut response, redactor);
     if status.is_redirection() {
         return Err(Failure::Redirect { status, headers });
     }
     // An error body is only evidence: keep what arrives within the cap and the stall timeout.
-    let body = read_body_partial(&mut response, plan.max_error_body, plan.read_stall).await;
+    let (body, complete) =
+        read_body_partial(&mut response, plan.max_error_body, plan.read_stall).await;
     Err(Failure::Status {
         status,
         headers,
         body,
+        complete,
     })
+}
+
+/// The redactor for everything this client derives from a response.
+fn redactor(inner: &Inner) -> Redactor<'_> {
+    Redactor::new(inner.api_key.as_ref().map(ExposeSecret::expose_secret))
+}
+
+/// The response's headers, taken out of it, with the API key redacted from every value: they
+/// end up in [`ResponseMeta`], which success values and errors print with `Debug`.
+fn take_headers(response: &mut reqwest::Response, redactor: Redactor<'_>) -> HeaderMap {
+    let mut headers = std::mem::take(response.headers_mut());
+    redactor.headers(&mut headers);
+    headers
+}
+
+/// A body that is not UTF-8 where text was expected.
+fn not_utf8(
+    body: &[u8],
+    error: std::str::Utf8Error,
+    call: CallInfo,
+    meta: ResponseMeta,
+    redactor: Redactor<'_>,
+) -> Error {
+    let message = format!("body is not UTF-8: {error}");
+    let mut error = DecodeError::new(".".to_owned(), message, body, error.valid_up_to(), redactor);
+    error.call = Some(call);
+    error.meta = Some(meta);
+    Error::Decode(Box::new(error))
 }
 
 /// Why reading a body stopped early.
@@ -558,14 +574,16 @@ async fn read_body(
     Ok(first.unwrap_or_else(|| rest.freeze()))
 }
 
-/// Reads up to `cap` bytes of a body, keeping whatever arrived before an error or a stall.
+/// Reads up to `cap` bytes of a body, keeping whatever arrived before an error or a stall;
+/// the flag says whether the body ended there (`false` after an error, a stall or the cap).
 async fn read_body_partial(
     response: &mut reqwest::Response,
     cap: u64,
     stall: Option<Duration>,
-) -> Bytes {
+) -> (Bytes, bool) {
     let mut buf = BytesMut::new();
     let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+    let mut complete = false;
     while buf.len() < cap {
         let next = match stall {
             Some(limit) => match tokio::time::timeout(limit, response.chunk()).await {
@@ -579,8 +597,12 @@ async fn read_body_partial(
                 let take = chunk.len().min(cap - buf.len());
                 buf.extend_from_slice(chunk.get(..take).unwrap_or_default());
             }
-            Ok(None) | Err(_) => break,
+            Ok(None) => {
+                complete = true;
+                break;
+            }
+            Err(_) => break,
         }
     }
-    buf.freeze()
+    (buf.freeze(), complete)
 }

@@ -8,11 +8,18 @@ use http::{Method, StatusCode};
 
 use crate::response::ResponseMeta;
 
+mod decode;
+mod redact;
 mod shape;
 mod snippet;
+mod status;
 
+pub use decode::DecodeError;
+pub use status::{StatusError, StatusKind};
+
+pub(crate) use redact::Redactor;
 pub(crate) use shape::ErrorFields;
-pub(crate) use snippet::snippet;
+pub(crate) use snippet::{SNIPPET_MAX, snippet};
 
 /// Everything that can go wrong in a call, and in building a client.
 ///
@@ -174,7 +181,7 @@ impl fmt::Display for CallInfo {
 }
 
 /// Writes ", after N attempts" when there was more than one.
-fn fmt_attempts(f: &mut fmt::Formatter<'_>, call: &CallInfo) -> fmt::Result {
+pub(crate) fn fmt_attempts(f: &mut fmt::Formatter<'_>, call: &CallInfo) -> fmt::Result {
     if call.attempts > 1 {
         write!(f, " after {} attempts", call.attempts)?;
     }
@@ -322,191 +329,6 @@ impl fmt::Display for TimeoutError {
             f.write_str(" (the request may have been sent)")?;
         }
         Ok(())
-    }
-}
-
-/// Payload of [`Error::Status`]: a non-success, non-redirect HTTP status.
-#[derive(Debug, Clone)]
-pub struct StatusError {
-    pub(crate) call: CallInfo,
-    pub(crate) meta: ResponseMeta,
-    pub(crate) fields: ErrorFields,
-    pub(crate) snippet: String,
-}
-
-impl StatusError {
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        self.meta.status()
-    }
-
-    /// The status class, for matching without remembering numbers.
-    pub fn kind(&self) -> StatusKind {
-        StatusKind::of(self.meta.status())
-    }
-
-    /// The error message from the body, whichever known Fireworks error shape it used.
-    pub fn message(&self) -> Option<&str> {
-        self.fields.message.as_deref()
-    }
-
-    /// The error code from the body (`"NOT_FOUND"`, `"DeploymentNotFound"`...); numeric
-    /// gRPC codes are given by name.
-    pub fn code(&self) -> Option<&str> {
-        self.fields.code.as_deref()
-    }
-
-    /// The error type from the body (`"invalid_request_error"`...).
-    pub fn error_type(&self) -> Option<&str> {
-        self.fields.error_type.as_deref()
-    }
-
-    /// The offending parameter named by the body, if any.
-    pub fn param(&self) -> Option<&str> {
-        self.fields.param.as_deref()
-    }
-
-    /// The start of the raw body, capped in length, with secrets redacted.
-    pub fn body_snippet(&self) -> &str {
-        &self.snippet
-    }
-
-    /// Request id, rate limits, headers, attempts and elapsed time.
-    pub fn meta(&self) -> &ResponseMeta {
-        &self.meta
-    }
-
-    /// The request id header, if the server sent one.
-    pub fn request_id(&self) -> Option<&str> {
-        self.meta.request_id()
-    }
-
-    /// Which call failed.
-    pub fn call(&self) -> &CallInfo {
-        &self.call
-    }
-}
-
-impl fmt::Display for StatusError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {} from {}", self.meta.status(), self.call)?;
-        fmt_attempts(f, &self.call)?;
-        match &self.fields.message {
-            Some(message) => write!(f, ": {message}")?,
-            None if !self.snippet.is_empty() => write!(f, ": body {:?}", self.snippet)?,
-            None => f.write_str(": empty body")?,
-        }
-        if let Some(code) = &self.fields.code {
-            write!(f, " [code {code}]")?;
-        }
-        if let Some(id) = self.meta.request_id() {
-            write!(f, " (request id {id})")?;
-        }
-        Ok(())
-    }
-}
-
-/// What a failure status means on Fireworks (FIREWORKS_API.md section 2.6), as the official
-/// SDKs classify it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum StatusKind {
-    /// 400: the request is malformed or invalid.
-    BadRequest,
-    /// 401: the key is missing, invalid, or lacks permission.
-    Unauthenticated,
-    /// 402: billing (no paid plan, usage limit exceeded).
-    PaymentRequired,
-    /// 403: permission denied (also returned for unknown models).
-    PermissionDenied,
-    /// 404: wrong path, or the resource does not exist or is not accessible.
-    NotFound,
-    /// 408: the server timed out waiting.
-    RequestTimeout,
-    /// 409: already exists, or aborted.
-    Conflict,
-    /// 412: account suspended, or a LoRA failed to load.
-    PreconditionFailed,
-    /// 413: payload too large.
-    PayloadTooLarge,
-    /// 422: well-formed but semantically invalid.
-    Unprocessable,
-    /// 429: rate limited.
-    RateLimited,
-    /// 5xx: the server failed or is overloaded.
-    Server,
-    /// Any other status.
-    Other,
-}
-
-impl StatusKind {
-    /// Classifies a status.
-    pub fn of(status: StatusCode) -> Self {
-        match status.as_u16() {
-            400 => Self::BadRequest,
-            401 => Self::Unauthenticated,
-            402 => Self::PaymentRequired,
-            403 => Self::PermissionDenied,
-            404 => Self::NotFound,
-            408 => Self::RequestTimeout,
-            409 => Self::Conflict,
-            412 => Self::PreconditionFailed,
-            413 => Self::PayloadTooLarge,
-            422 => Self::Unprocessable,
-            429 => Self::RateLimited,
-            500..=599 => Self::Server,
-            _ => Self::Other,
-        }
-    }
-}
-
-/// Payload of [`Error::Decode`].
-#[derive(Debug, Clone)]
-pub struct DecodeError {
-    pub(crate) call: Option<CallInfo>,
-    pub(crate) meta: Option<ResponseMeta>,
-    pub(crate) path: String,
-    pub(crate) message: String,
-    pub(crate) snippet: String,
-}
-
-impl DecodeError {
-    /// JSON path of the offending field, e.g. `status` or `items[2].name`; `.` for the
-    /// document itself.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// The parser's message, with line and column.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Part of the body around the error, capped in length.
-    pub fn snippet(&self) -> &str {
-        &self.snippet
-    }
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("could not decode ")?;
-        match &self.call {
-            Some(call) => write!(f, "the response of {call}")?,
-            None => f.write_str("an embedded body")?,
-        }
-        if let Some(meta) = &self.meta {
-            write!(f, " (HTTP {}", meta.status())?;
-            if let Some(id) = meta.request_id() {
-                write!(f, ", request id {id}")?;
-            }
-            f.write_str(")")?;
-        }
-        write!(
-            f,
-            " at `{}`: {}; body {:?}",
-            self.path, self.message, self.snippet
-        )
     }
 }
 

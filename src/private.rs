@@ -13,9 +13,12 @@ pub use crate::call::Call;
 pub use crate::multipart::Multipart;
 pub use crate::url::UrlBuilder;
 
+use http::{HeaderMap, StatusCode};
+
 use crate::body::{BodyKind, kind_of};
 use crate::client::{Client, Server};
-use crate::error::Error;
+use crate::error::{CallInfo, Error, Redactor, StatusError};
+use crate::response::ResponseMeta;
 
 /// The future returned by generated `IntoFuture` impls.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -107,18 +110,24 @@ pub fn fuzz_decoders(data: &[u8]) {
     use crate::body::{EmbeddedBody, decode_json};
     use crate::error::{ErrorFields, snippet};
 
-    let fields = ErrorFields::parse(data);
+    let key = Redactor::new(Some("key"));
+    let fields = ErrorFields::parse(data).redacted(key);
     let _ = fields.message.is_some();
     let text = String::from_utf8_lossy(data);
-    let _ = snippet(data, data.len() / 2, Some("key"));
+    let _ = snippet(data, data.len() / 2, true, key);
+    let _ = snippet(data, 0, false, key);
     let (content_type, body) = text.split_once('\n').unwrap_or(("", &text));
     if let Some(embedded) = EmbeddedBody::new(Some(content_type), Some(body)) {
         let _ = embedded.decode();
         let _ = embedded.text();
     }
-    let _ = decode_json::<serde_json::Value>(data, None, None, Some("key"));
-    let _ =
-        decode_json::<std::collections::BTreeMap<String, Option<Vec<u32>>>>(data, None, None, None);
+    let _ = decode_json::<serde_json::Value>(data, None, None, key);
+    let _ = decode_json::<std::collections::BTreeMap<String, Option<Vec<u32>>>>(
+        data,
+        None,
+        None,
+        Redactor::new(None),
+    );
     let mut headers = http::HeaderMap::new();
     for (name, value) in text.lines().filter_map(|l| l.split_once(':')) {
         if let (Ok(name), Ok(value)) = (
@@ -183,12 +192,53 @@ pub fn derive_param<'a>(
     }
 }
 
-/// Decodes a JSON text into `T` for a generated output enum.
+/// Decodes a JSON text into `T` for a generated output enum. The key is not known here:
+/// `Call::send_decoded` redacts the error it returns.
 ///
 /// # Errors
 /// [`Error::Decode`] naming the JSON path of the failing field.
 pub fn decode_json_str<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, Error> {
-    crate::body::decode_json(body.as_bytes(), None, None, None)
+    crate::body::decode_json(body.as_bytes(), None, None, Redactor::new(None))
+}
+
+/// The longest body snippet an error keeps, in bytes, counting any `[REDACTED]` marker but not
+/// the `…` cut markers. For the fuzz targets and the corpus replay.
+pub const SNIPPET_MAX: usize = crate::error::SNIPPET_MAX;
+
+/// The [`StatusError`] a call builds for a response with this status, these headers and this
+/// whole body, for a client whose API key is `api_key`: the same function the call path uses,
+/// without an HTTP server. The call details are placeholders (operation `status_error`,
+/// `GET`, an empty URL, one attempt). For the fuzz targets and the corpus replay.
+pub fn status_error(
+    status: StatusCode,
+    mut headers: HeaderMap,
+    body: &[u8],
+    api_key: Option<&str>,
+) -> StatusError {
+    let redactor = Redactor::new(api_key);
+    redactor.headers(&mut headers);
+    let call = CallInfo {
+        operation: "status_error",
+        method: Method::GET,
+        url: String::new(),
+        attempts: 1,
+        elapsed: Duration::ZERO,
+    };
+    let meta = ResponseMeta::new(status, headers, 1, Duration::ZERO);
+    StatusError::new(call, meta, body, true, redactor)
+}
+
+/// Decodes a response body into `T` with the same function `Call::send_json` uses, for a
+/// client whose API key is `api_key`, without an HTTP server; the error carries no call
+/// details or metadata. For the fuzz targets and the corpus replay.
+///
+/// # Errors
+/// [`Error::Decode`] naming the JSON path of the failing field, as a call gives it.
+pub fn decode_json<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    api_key: Option<&str>,
+) -> Result<T, Error> {
+    crate::body::decode_json(body, None, None, Redactor::new(api_key))
 }
 
 /// Which case of a generated output enum a body looks like when the request field that
@@ -241,5 +291,31 @@ pub fn guess_output(
             _ => text,
         },
         Some(_) => Guess::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hook builds its error like a call does, headers included: a header that echoes the
+    /// key (a `Location` with a query-parameter key) is redacted too.
+    #[test]
+    fn status_error_redacts_body_and_headers() {
+        let key = "fw-canary-5f3a9c1e7b";
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-echo",
+            http::HeaderValue::from_static("Bearer fw-canary-5f3a9c1e7b"),
+        );
+        let body = br#"{"message":"bad key fw-canary-5f3a9c1e7b","code":16}"#;
+        let error = status_error(StatusCode::UNAUTHORIZED, headers, body, Some(key));
+        assert_eq!(error.message(), Some("bad key [REDACTED]"));
+        assert_eq!(error.code(), Some("UNAUTHENTICATED"));
+        assert_eq!(
+            error.meta().headers().get("x-echo").map(|v| v.as_bytes()),
+            Some(&b"Bearer [REDACTED]"[..])
+        );
+        assert!(!format!("{error} {error:?}").contains(key));
     }
 }

@@ -86,7 +86,9 @@ impl ResponseMeta {
         &self.rate_limits
     }
 
-    /// All response headers of the final attempt.
+    /// All response headers of the final attempt; a value that contains the client's API key
+    /// (a proxy echoing the request, a `Location` with a query-parameter key) shows it as
+    /// `[REDACTED]`.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }

@@ -168,11 +168,10 @@ fn embedded_body_corpus_decodes_as_its_content_type_says() {
 
 #[test]
 fn error_body_corpus_gives_status_errors_with_capped_snippets() {
-    let harness = Harness::new();
     let files = corpus("error_body");
     replay(&files, |data| {
         let (status, body) = checks::split_error(data);
-        harness.check_error_body(status, body);
+        checks::check_error_body(status, body);
     });
     let long = files
         .iter()
@@ -186,17 +185,33 @@ fn error_body_corpus_gives_status_errors_with_capped_snippets() {
 
 #[test]
 fn json_response_corpus_decodes_or_names_the_path() {
+    replay(&corpus("json_response"), checks::check_json_response);
+}
+
+/// The fuzz targets call the runtime's decoders directly; this replays their corpora through
+/// real calls to a loopback server, which must give the same errors and values.
+#[test]
+fn loopback_calls_build_what_the_fuzzed_functions_build() {
     let harness = Harness::new();
+    replay(&corpus("error_body"), |data| {
+        let (status, body) = checks::split_error(data);
+        harness.check_error_body(status, body);
+    });
     replay(&corpus("json_response"), |data| {
         harness.check_json_response(data)
     });
+}
+
+/// The public docs of `StatusError::body_snippet` and `DecodeError::snippet` promise 512 bytes.
+#[test]
+fn the_snippet_cap_is_the_documented_one() {
+    assert_eq!(checks::SNIPPET_CAP, 512);
 }
 
 /// Corpus directories of other targets (such as `decoders`) still go through every decoder
 /// check here, as extra inputs.
 #[test]
 fn other_corpus_directories_pass_the_decoder_checks() {
-    let harness = Harness::new();
     for entry in std::fs::read_dir(corpus_root()).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -207,8 +222,8 @@ fn other_corpus_directories_pass_the_decoder_checks() {
             let (content_type, body) = checks::split_embedded(data);
             checks::check_embedded_body(content_type.as_deref(), &body);
             let (status, body) = checks::split_error(data);
-            harness.check_error_body(status, body);
-            harness.check_json_response(data);
+            checks::check_error_body(status, body);
+            checks::check_json_response(data);
         });
     }
 }

@@ -14,18 +14,21 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchStatus};
-use fireworks_ai::{BodyKind, DecodedBody, EmbeddedBody, Error};
+use fireworks_ai::{__private, BodyKind, DecodedBody, EmbeddedBody, Error, StatusError};
 use fireworks_ai_codegen::{Settings, SpecErrors, generate, generate_with_imports, render};
+use http::StatusCode;
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::Value;
 
 /// The display path every fuzzed spec is generated under.
 pub const SPEC_PATH: &str = "spec/fuzz.yaml";
 
-/// The longest body snippet an error may keep, in bytes, not counting the `…` cut markers.
-///
-/// This mirrors the runtime's private `SNIPPET_MAX` (src/error/snippet.rs); the replay tests
-/// fail if the runtime starts keeping more.
-pub const SNIPPET_CAP: usize = 512;
+/// The longest body snippet an error may keep, in bytes, counting any `[REDACTED]` marker but
+/// not the `…` cut markers: the runtime's own cap, which its docs promise is 512.
+pub const SNIPPET_CAP: usize = __private::SNIPPET_MAX;
+
+/// What the runtime writes in place of the key.
+const REDACTED: &str = "[REDACTED]";
 
 /// The cut marker the runtime puts at a snippet's start and/or end.
 const CUT: char = '…';
@@ -246,7 +249,7 @@ pub fn check_embedded_body(content_type: Option<&str>, body: &str) {
     match kind {
         BodyKind::Json => match (&decoded, &oracle) {
             (Ok(DecodedBody::Json(got)), Ok(want)) => assert_eq!(got, want),
-            (Err(error), Err(_)) => check_decode_error(error, body.as_bytes()),
+            (Err(error), Err(_)) => check_decode_error(error, body.as_bytes(), Key::Unknown),
             _ => panic!("JSON content type {content_type:?}: decode gave {decoded:?}"),
         },
         BodyKind::Text => {
@@ -273,22 +276,28 @@ pub fn check_embedded_body(content_type: Option<&str>, body: &str) {
     }
     match (embedded.json_value(), serde_json::from_str::<Value>(body)) {
         (Ok(got), Ok(want)) => assert_eq!(got, want),
-        (Err(error), Err(_)) => check_decode_error(&error, body.as_bytes()),
+        (Err(error), Err(_)) => check_decode_error(&error, body.as_bytes(), Key::Unknown),
         (got, want) => panic!("json_value gave {got:?}, serde_json gave {want:?}"),
     }
 }
 
-/// A decode error names a JSON path, has a message, keeps a capped snippet and never the key.
-fn check_decode_error(error: &Error, body: &[u8]) {
+/// Whether the decoder that made an error was given the client's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// A call's decoder: the key never shows.
+    Known,
+    /// `EmbeddedBody`, which decodes a string the caller holds, with no client and no key:
+    /// its errors may quote the key only where that string holds it.
+    Unknown,
+}
+
+/// A decode error names a JSON path, has a message, keeps a capped snippet and never shows
+/// the key (see [`Key`]).
+fn check_decode_error(error: &Error, body: &[u8], key: Key) {
     let Error::Decode(decode) = error else {
         panic!("expected a decode error, got {error:?}");
     };
-    // Known ambiguity (reported): serde_path_to_error renders a key `""` as nothing, so an
-    // error under an empty key has the path `` (and under two nested empty keys `.`).
-    assert!(
-        !decode.path().is_empty() || has_empty_key(body),
-        "decode error without a path: {error:?}"
-    );
+    check_path(decode.path(), body);
     assert!(
         !decode.message().is_empty(),
         "decode error without a message"
@@ -309,19 +318,131 @@ fn check_decode_error(error: &Error, body: &[u8]) {
             "short body not kept whole"
         );
     }
-    check_no_key(error);
+    let holds_key = body
+        .windows(CANARY_KEY.len())
+        .any(|w| w == CANARY_KEY.as_bytes());
+    if key == Key::Known || !holds_key {
+        check_no_key(error);
+    }
 }
 
-/// Whether the JSON text has an empty object key (`""` followed by optional spaces and `:`).
-fn has_empty_key(body: &[u8]) -> bool {
-    body.windows(2).enumerate().any(|(at, pair)| {
-        pair == b"\"\""
-            && body
-                .iter()
-                .skip(at + 2)
-                .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|b| *b == b':')
-    })
+/// One step of a decode error's path, read back from its text.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+    Unknown,
+}
+
+/// A path follows the syntax `DecodeError::path` documents, so it reads back one way, and
+/// when the body is valid JSON the steps lead to a value in it (the error is about a value or
+/// a field of an object that exists).
+fn check_path(path: &str, body: &[u8]) {
+    let steps = parse_path(path).unwrap_or_else(|why| panic!("path {path:?}: {why}"));
+    if path.contains(REDACTED) || steps.contains(&Step::Unknown) {
+        return;
+    }
+    if let Ok(mut value) = serde_json::from_slice::<Value>(body) {
+        for step in &steps {
+            value = match (step, value) {
+                (Step::Key(key), Value::Object(mut map)) => map.remove(key),
+                (Step::Index(index), Value::Array(mut items)) => {
+                    (*index < items.len()).then(|| items.swap_remove(*index))
+                }
+                _ => None,
+            }
+            .unwrap_or_else(|| panic!("path {path:?} leads to no value in the body"));
+        }
+    }
+}
+
+/// Reads a path in the documented syntax: `.` alone for the document; else steps, each a
+/// bare key (after a `.` unless it is the first step), `[index]`, `["json string"]` for a key
+/// that cannot be bare, or `?`. The key shows as `[REDACTED]` anywhere in a key.
+fn parse_path(path: &str) -> Result<Vec<Step>, String> {
+    if path == "." {
+        return Ok(Vec::new());
+    }
+    // An opaque stand-in that a bare key may hold, so the marker reads as part of its key.
+    let text = path.replace(REDACTED, "\u{fffe}");
+    let mut steps = Vec::new();
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('[') {
+            if let Some(quoted) = after.strip_prefix('"') {
+                let end = closing_quote(quoted).ok_or("unterminated quoted key")?;
+                let literal = after.get(..end + 2).ok_or("bad quoted key")?;
+                // The marker replaces the key wherever its text appears, even where an escape
+                // (`\f` before `w-...`) happens to spell it; such a quoted key stays opaque.
+                let key = if literal.contains('\u{fffe}') {
+                    literal.replace('\u{fffe}', REDACTED)
+                } else {
+                    let key: String = serde_json::from_str(literal)
+                        .map_err(|e| format!("quoted key {literal} is not a JSON string: {e}"))?;
+                    if is_bare(&key) {
+                        return Err(format!("key {key:?} is quoted but could be bare"));
+                    }
+                    key
+                };
+                rest = after
+                    .get(end + 2..)
+                    .and_then(|r| r.strip_prefix(']'))
+                    .ok_or("no `]` after a quoted key")?;
+                steps.push(Step::Key(key));
+            } else {
+                let close = after.find(']').ok_or("no `]` after an index")?;
+                let digits = after.get(..close).unwrap_or_default();
+                let index = digits
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))
+                    .filter(|_| digits == "0" || !digits.starts_with('0'))
+                    .ok_or_else(|| format!("`[{digits}]` is not an index"))?;
+                rest = after.get(close + 1..).unwrap_or_default();
+                steps.push(Step::Index(index));
+            }
+            continue;
+        }
+        if !steps.is_empty() {
+            rest = rest
+                .strip_prefix('.')
+                .ok_or_else(|| format!("a key must follow `.`: {rest:?}"))?;
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let key = rest.get(..end).unwrap_or_default();
+        rest = rest.get(end..).unwrap_or_default();
+        if key == "?" {
+            steps.push(Step::Unknown);
+        } else if is_bare(key) {
+            steps.push(Step::Key(key.replace('\u{fffe}', REDACTED)));
+        } else {
+            return Err(format!("key {key:?} must be quoted"));
+        }
+    }
+    Ok(steps)
+}
+
+/// The byte index of the `"` that closes a JSON string whose opening quote is just before
+/// `text`.
+fn closing_quote(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (at, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(at),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether the documented syntax writes `key` bare.
+fn is_bare(key: &str) -> bool {
+    !key.is_empty()
+        && !key.chars().any(|c| {
+            matches!(c, '.' | '[' | ']' | '"' | '\\' | '?') || c.is_whitespace() || c.is_control()
+        })
 }
 
 /// The canary key appears in no `Display` or `Debug` output of an error.
@@ -333,6 +454,69 @@ fn check_no_key(error: &Error) {
     assert!(!format!("{error:?}").contains(CANARY_KEY), "key in Debug");
 }
 
+/// Builds the `Status` error for `body` with the runtime's own function (no server) and checks
+/// it: the status is kept, the snippet is the start of the body within the cap (never the key),
+/// and the message, code, type and param are the ones an independent reading of
+/// FIREWORKS_API.md section 2.5 finds, with the key redacted.
+pub fn check_error_body(status: u16, body: &[u8]) {
+    let body = body.get(..MAX_ERROR_BODY).unwrap_or(body);
+    let error = status_error(status, body);
+    assert_eq!(error.status().as_u16(), status);
+    check_status_snippet(error.body_snippet(), body);
+    let want = expected_fields(body);
+    assert_eq!(
+        error.message(),
+        want.message.as_deref(),
+        "message of {body:?}"
+    );
+    assert_eq!(error.code(), want.code.as_deref(), "code of {body:?}");
+    assert_eq!(
+        error.error_type(),
+        want.error_type.as_deref(),
+        "type of {body:?}"
+    );
+    assert_eq!(error.param(), want.param.as_deref(), "param of {body:?}");
+    check_no_key(&Error::Status(Box::new(error)));
+}
+
+/// The runtime's `Status` error for a JSON error response, for a client holding the canary key.
+fn status_error(status: u16, body: &[u8]) -> StatusError {
+    let status = StatusCode::from_u16(status).expect("a status in 400..=599");
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    __private::status_error(status, headers, body, Some(CANARY_KEY))
+}
+
+/// Decodes `body` as a `BatchStatus` with the runtime's own `decode_json` (no server) and
+/// checks it: it succeeds exactly when `serde_json` alone decodes the same value (the path
+/// tracking changes nothing), fails only with a located `Decode` error, agrees with
+/// `EmbeddedBody::json` on UTF-8 input, and the decoded embedded body is checked too.
+pub fn check_json_response(body: &[u8]) {
+    let result = __private::decode_json::<BatchStatus>(body, Some(CANARY_KEY));
+    let oracle = serde_json::from_slice::<BatchStatus>(body);
+    match (&result, &oracle) {
+        (Ok(got), Ok(want)) => assert_eq!(got, want),
+        (Err(error), Err(_)) => check_decode_error(error, body, Key::Known),
+        _ => panic!("runtime gave {result:?}, serde_json gave {oracle:?}"),
+    }
+    if let Ok(text) = std::str::from_utf8(body) {
+        let embedded = EmbeddedBody::new(Some("application/json"), Some(text))
+            .expect("a body was given")
+            .json::<BatchStatus>();
+        match (&result, &embedded) {
+            (Ok(got), Ok(want)) => assert_eq!(got, want),
+            (Err(Error::Decode(got)), Err(Error::Decode(want))) => {
+                let want = want.path().replace(CANARY_KEY, REDACTED);
+                assert_eq!(got.path(), want, "decode with and without the key disagree");
+            }
+            _ => panic!("decode gave {result:?}, embedded decode gave {embedded:?}"),
+        }
+    }
+    if let Some(embedded) = result.as_ref().ok().and_then(BatchStatus::embedded_body) {
+        check_embedded_body(embedded.content_type(), embedded.raw());
+    }
+}
+
 /// What the loopback server answers with next.
 #[derive(Debug, Clone)]
 struct Canned {
@@ -342,8 +526,9 @@ struct Canned {
 }
 
 /// A client wired to a one-route HTTP/1.1 server on 127.0.0.1 that answers every request with
-/// the current canned response, so fuzz inputs reach the runtime's real status and decode paths
-/// (the error-body parser and `decode_json` are private to the runtime).
+/// the current canned response. The fuzz targets use the runtime's functions directly
+/// ([`check_error_body`], [`check_json_response`]); this checks that a real call builds the
+/// same errors and values from the same response.
 pub struct Harness {
     runtime: tokio::runtime::Runtime,
     client: fireworks_ai::Client,
@@ -402,50 +587,44 @@ impl Harness {
         self.runtime.block_on(request.send())
     }
 
-    /// Serves `body` as an error response and checks the `Status` error: the status is kept,
-    /// the snippet is the start of the body within the cap (never the key), and the message
-    /// and code are the ones an independent reading of FIREWORKS_API.md section 2.5 finds.
+    /// Serves `body` as an error response: the call gives the `Status` error that
+    /// `__private::status_error` builds from the same response, field for field.
     pub fn check_error_body(&self, status: u16, body: &[u8]) {
         let body = body.get(..MAX_ERROR_BODY).unwrap_or(body);
-        let result = self.call(status, "application/json", body);
-        let error = match result {
+        let got = match self.call(status, "application/json", body) {
             Err(Error::Status(error)) => error,
             other => panic!("status {status} gave {other:?}"),
         };
-        assert_eq!(error.status().as_u16(), status);
-        check_status_snippet(error.body_snippet(), body);
-        let (message, code) = expected_fields(body);
-        assert_eq!(error.message(), message.as_deref(), "message of {body:?}");
-        assert_eq!(error.code(), code.as_deref(), "code of {body:?}");
-        check_no_key(&Error::Status(error));
+        let want = status_error(status, body);
+        assert_eq!(got.status(), want.status());
+        assert_eq!(got.message(), want.message(), "message of {body:?}");
+        assert_eq!(got.code(), want.code(), "code of {body:?}");
+        assert_eq!(got.error_type(), want.error_type(), "type of {body:?}");
+        assert_eq!(got.param(), want.param(), "param of {body:?}");
+        assert_eq!(
+            got.body_snippet(),
+            want.body_snippet(),
+            "snippet of {body:?}"
+        );
+        check_no_key(&Error::Status(got));
     }
 
-    /// Serves `body` as a 200 JSON response to the batch status call and checks the decode:
-    /// it succeeds exactly when `serde_json` alone decodes the same `BatchStatus` (the path
-    /// tracking changes nothing), fails only with a located `Decode` error, agrees with
-    /// `EmbeddedBody::json` on UTF-8 input, and the decoded embedded body is checked too.
+    /// Serves `body` as a 200 JSON answer to the batch status call: the call gives what
+    /// `__private::decode_json` gives for the same body, the same value or the same error.
     pub fn check_json_response(&self, body: &[u8]) {
-        let result = self.call(200, "application/json", body);
-        let oracle = serde_json::from_slice::<BatchStatus>(body);
-        match (&result, &oracle) {
+        let got = self.call(200, "application/json", body);
+        let want = __private::decode_json::<BatchStatus>(body, Some(CANARY_KEY));
+        match (&got, &want) {
             (Ok(got), Ok(want)) => assert_eq!(got, want),
-            (Err(error), Err(_)) => check_decode_error(error, body),
-            _ => panic!("runtime gave {result:?}, serde_json gave {oracle:?}"),
-        }
-        if let Ok(text) = std::str::from_utf8(body) {
-            let embedded = EmbeddedBody::new(Some("application/json"), Some(text))
-                .expect("a body was given")
-                .json::<BatchStatus>();
-            match (&result, &embedded) {
-                (Ok(got), Ok(want)) => assert_eq!(got, want),
-                (Err(Error::Decode(got)), Err(Error::Decode(want))) => {
-                    assert_eq!(got.path(), want.path(), "HTTP and embedded decode disagree");
-                }
-                _ => panic!("HTTP decode gave {result:?}, embedded decode gave {embedded:?}"),
+            (Err(Error::Decode(got)), Err(Error::Decode(want))) => {
+                assert_eq!(got.path(), want.path(), "path of {body:?}");
+                assert_eq!(got.message(), want.message(), "message of {body:?}");
+                assert_eq!(got.snippet(), want.snippet(), "snippet of {body:?}");
             }
+            _ => panic!("the call gave {got:?}, decode_json gave {want:?}"),
         }
-        if let Some(embedded) = result.as_ref().ok().and_then(BatchStatus::embedded_body) {
-            check_embedded_body(embedded.content_type(), embedded.raw());
+        if let Err(error) = &got {
+            check_no_key(error);
         }
     }
 }
@@ -524,18 +703,27 @@ fn contains_key_fragment(body: &[u8]) -> bool {
         .any(|fragment| body.windows(4).any(|w| w == fragment))
 }
 
-/// The message and code an error body carries, read independently of the runtime from the
-/// shapes in FIREWORKS_API.md section 2.5: nested `error` object first, then `error` as a
-/// string (message only), then top-level fields, then `detail` and `error_message`.
-fn expected_fields(body: &[u8]) -> (Option<String>, Option<String>) {
+/// The fields an error body carries, read independently of the runtime from the shapes in
+/// FIREWORKS_API.md section 2.5, with the key redacted as the runtime promises.
+#[derive(Debug, Default)]
+struct Fields {
+    message: Option<String>,
+    code: Option<String>,
+    error_type: Option<String>,
+    param: Option<String>,
+}
+
+/// Reads [`Fields`]: the nested `error` object first, then `error` as a string (message only),
+/// then top-level fields, then `detail` and `error_message` (message only).
+fn expected_fields(body: &[u8]) -> Fields {
     let Ok(Value::Object(top)) = serde_json::from_slice::<Value>(body) else {
-        return (None, None);
+        return Fields::default();
     };
     let nested = top.get("error").and_then(Value::as_object);
     let text = |v: Option<&Value>| {
         v.and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+            .map(|s| s.replace(CANARY_KEY, REDACTED))
     };
     let message = nested
         .and_then(|e| text(e.get("message")))
@@ -550,7 +738,17 @@ fn expected_fields(body: &[u8]) -> (Option<String>, Option<String>) {
     let code = nested
         .and_then(|e| code_of(e.get("code")))
         .or_else(|| code_of(top.get("code")));
-    (message, code)
+    let field = |name: &str| {
+        nested
+            .and_then(|e| text(e.get(name)))
+            .or_else(|| text(top.get(name)))
+    };
+    Fields {
+        message,
+        code,
+        error_type: field("type"),
+        param: field("param"),
+    }
 }
 
 /// A numeric code as the runtime names it: google.rpc names for 0..=16, else the number.

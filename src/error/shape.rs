@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use super::redact::Redactor;
+
 /// The fields a Fireworks error body may carry; each is `None` when absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ErrorFields {
@@ -40,6 +42,16 @@ impl ErrorFields {
                 .find_map(|key| text(top.get(*key)));
         }
         fields
+    }
+
+    /// The fields with the API key replaced in each, since all of them come from the body.
+    pub(crate) fn redacted(self, redactor: Redactor<'_>) -> Self {
+        Self {
+            message: redactor.field(self.message),
+            code: redactor.field(self.code),
+            error_type: redactor.field(self.error_type),
+            param: redactor.field(self.param),
+        }
     }
 
     /// Fills each still-empty field from one JSON object.
@@ -198,6 +210,42 @@ mod tests {
                 ErrorFields::default(),
                 "{body}"
             );
+        }
+    }
+
+    #[test]
+    fn the_key_is_redacted_in_every_field() {
+        let key = "fw-canary-5f3a9c1e7b";
+        let table: &[(&str, ErrorFields)] = &[
+            (
+                r#"{"message":"bad key fw-canary-5f3a9c1e7b"}"#,
+                fields("bad key [REDACTED]", None, None, None),
+            ),
+            (
+                r#"{"error":{"message":"m fw-canary-5f3a9c1e7b","code":"fw-canary-5f3a9c1e7b","type":"t-fw-canary-5f3a9c1e7b","param":"fw-canary-5f3a9c1e7b?"}}"#,
+                fields(
+                    "m [REDACTED]",
+                    Some("[REDACTED]"),
+                    Some("t-[REDACTED]"),
+                    Some("[REDACTED]?"),
+                ),
+            ),
+            (
+                r#"{"error":"fw-canary-5f3a9c1e7b"}"#,
+                fields("[REDACTED]", None, None, None),
+            ),
+            (
+                r#"{"detail":"key fw-canary-5f3a9c1e7b!"}"#,
+                fields("key [REDACTED]!", None, None, None),
+            ),
+            (
+                r#"{"error_message":"fw-canary-5f3a9c1e7b","code":"fw-canary-5f3a9c1e7b"}"#,
+                fields("[REDACTED]", Some("[REDACTED]"), None, None),
+            ),
+        ];
+        for (body, want) in table {
+            let got = ErrorFields::parse(body.as_bytes()).redacted(Redactor::new(Some(key)));
+            assert_eq!(&got, want, "body {body}");
         }
     }
 
