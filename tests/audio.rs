@@ -4,9 +4,14 @@
 //! typed batch submission, and decoding a batch result into the same output type.
 
 // Test helpers outside `#[test]` functions are not covered by clippy's allow-*-in-tests settings.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
-use std::time::Duration;
+mod support;
 
 use fireworks_ai::audio::{
     AUDIO_PROD, AUDIO_TURBO, AudioModel, ResponseFormat, TimestampGranularity, TranscriptionOutput,
@@ -15,13 +20,8 @@ use fireworks_ai::audio::{
 use fireworks_ai::audio_batch::{AUDIO_BATCH, AudioEndpoint, BatchJobStatus};
 use fireworks_ai::{Client, Error, FileInput};
 use fireworks_ai_emulator::{Completion, Emulator, RunningEmulator};
-
-/// Every test finishes well within this; a hang fails instead of blocking the suite.
-const LIMIT: Duration = Duration::from_secs(20);
-
-async fn bounded<T>(body: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, body).await.unwrap()
-}
+use support::audio::{silent_wav, verbose};
+use support::bounded;
 
 /// A client whose audio hosts are `prod` and `turbo` and whose batch host is `prod`.
 fn client_for(prod: &RunningEmulator, turbo: &RunningEmulator) -> Client {
@@ -38,29 +38,19 @@ fn client(emulator: &RunningEmulator) -> Client {
     client_for(emulator, emulator)
 }
 
-/// A silent 16 kHz mono 16-bit WAV file of `seconds` seconds.
-fn wav(seconds: f64) -> FileInput {
-    let data = (seconds * 32_000.0) as u32;
-    let mut out = Vec::new();
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    for value in [16_u32, 1 | (1 << 16), 16_000, 32_000, 2 | (16 << 16)] {
-        out.extend_from_slice(&value.to_le_bytes());
-    }
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data.to_le_bytes());
-    out.resize(out.len() + data as usize, 0);
-    FileInput::from_bytes(out, "clip.wav")
+/// A fresh emulator and a client whose every host is it.
+async fn emulated() -> (RunningEmulator, Client) {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = client(&emulator);
+    (emulator, client)
 }
 
 #[tokio::test]
 async fn sync_transcription_in_every_response_format() {
     bounded(async {
-        let emulator = Emulator::builder().start().await.unwrap();
-        let client = client(&emulator);
+        let (_emulator, client) = emulated().await;
         let transcribe = |format: Option<ResponseFormat>| {
-            let mut request = TranscriptionRequest::new(wav(1.5));
+            let mut request = TranscriptionRequest::new(silent_wav(1.5));
             if let Some(format) = format {
                 request = request.response_format(format);
             }
@@ -88,15 +78,13 @@ async fn sync_transcription_in_every_response_format() {
             )
         );
 
-        let request = TranscriptionRequest::new(wav(1.0))
+        let request = TranscriptionRequest::new(silent_wav(1.0))
             .response_format(ResponseFormat::VerboseJson)
             .timestamp_granularities([TimestampGranularity::Word, TimestampGranularity::Segment])
             .language("de")
             .temperature([0.2, 0.4]);
         let output = client.audio().create_transcription(request).await.unwrap();
-        let TranscriptionOutput::VerboseJson(verbose) = output else {
-            panic!("{output:?}");
-        };
+        let verbose = verbose(output);
         assert_eq!(verbose.task.as_deref(), Some("transcribe"));
         assert_eq!(verbose.language.as_deref(), Some("de"));
         assert_eq!(verbose.duration, Some(1.0));
@@ -118,18 +106,12 @@ async fn sync_transcription_in_every_response_format() {
 #[tokio::test]
 async fn translation_is_english() {
     bounded(async {
-        let emulator = Emulator::builder().start().await.unwrap();
-        let request = TranslationRequest::new(wav(1.0))
+        let (emulator, client) = emulated().await;
+        let request = TranslationRequest::new(silent_wav(1.0))
             .response_format(ResponseFormat::VerboseJson)
             .language("fr");
-        let output = client(&emulator)
-            .audio()
-            .create_translation(request)
-            .await
-            .unwrap();
-        let TranscriptionOutput::VerboseJson(verbose) = output else {
-            panic!("{output:?}");
-        };
+        let output = client.audio().create_translation(request).await.unwrap();
+        let verbose = verbose(output);
         assert_eq!(verbose.task.as_deref(), Some("translate"));
         assert_eq!(verbose.language.as_deref(), Some("en"));
         let requests = emulator.requests();
@@ -141,21 +123,15 @@ async fn translation_is_english() {
 #[tokio::test]
 async fn diarization_labels_words_and_segments_with_speakers() {
     bounded(async {
-        let emulator = Emulator::builder().start().await.unwrap();
-        let request = TranscriptionRequest::new(wav(10.0))
+        let (_emulator, client) = emulated().await;
+        let request = TranscriptionRequest::new(silent_wav(10.0))
             .response_format(ResponseFormat::VerboseJson)
             .timestamp_granularities([TimestampGranularity::Word, TimestampGranularity::Segment])
             .diarize(true)
             .min_speakers(2)
             .max_speakers(3);
-        let output = client(&emulator)
-            .audio()
-            .create_transcription(request)
-            .await
-            .unwrap();
-        let TranscriptionOutput::VerboseJson(verbose) = output else {
-            panic!("{output:?}");
-        };
+        let output = client.audio().create_transcription(request).await.unwrap();
+        let verbose = verbose(output);
         let speakers: Vec<_> = verbose
             .segments
             .unwrap()
@@ -173,11 +149,11 @@ async fn diarization_labels_words_and_segments_with_speakers() {
 #[tokio::test]
 async fn the_server_refuses_diarization_without_word_timestamps() {
     bounded(async {
-        let emulator = Emulator::builder().start().await.unwrap();
-        let request = TranscriptionRequest::new(wav(1.0))
+        let (_emulator, client) = emulated().await;
+        let request = TranscriptionRequest::new(silent_wav(1.0))
             .response_format(ResponseFormat::VerboseJson)
             .diarize(true);
-        let err = client(&emulator)
+        let err = client
             .audio()
             .create_transcription(request)
             .await
@@ -197,18 +173,12 @@ async fn the_server_refuses_diarization_without_word_timestamps() {
 #[tokio::test]
 async fn a_url_is_sent_for_the_server_to_fetch() {
     bounded(async {
-        let emulator = Emulator::builder().start().await.unwrap();
+        let (_emulator, client) = emulated().await;
         let request =
             TranscriptionRequest::new(FileInput::from_url("https://example.com/talk.mp3"))
                 .response_format(ResponseFormat::VerboseJson);
-        let output = client(&emulator)
-            .audio()
-            .create_transcription(request)
-            .await
-            .unwrap();
-        let TranscriptionOutput::VerboseJson(verbose) = output else {
-            panic!("{output:?}");
-        };
+        let output = client.audio().create_transcription(request).await.unwrap();
+        let verbose = verbose(output);
         // The emulator takes a URL as 10 s of audio.
         assert_eq!(verbose.duration, Some(10.0));
     })
@@ -221,7 +191,8 @@ async fn the_model_picks_the_sync_host() {
         let prod = Emulator::builder().start().await.unwrap();
         let turbo = Emulator::builder().start().await.unwrap();
         let client = client_for(&prod, &turbo);
-        let turbo_request = TranscriptionRequest::new(wav(1.0)).model(AudioModel::WhisperV3Turbo);
+        let turbo_request =
+            TranscriptionRequest::new(silent_wav(1.0)).model(AudioModel::WhisperV3Turbo);
         client
             .audio()
             .create_transcription(turbo_request)
@@ -229,7 +200,7 @@ async fn the_model_picks_the_sync_host() {
             .unwrap();
         assert_eq!((prod.requests().len(), turbo.requests().len()), (0, 1));
         for model in [None, Some(AudioModel::WhisperV3)] {
-            let mut request = TranslationRequest::new(wav(1.0));
+            let mut request = TranslationRequest::new(silent_wav(1.0));
             if let Some(model) = model {
                 request = request.model(model);
             }
@@ -238,7 +209,8 @@ async fn the_model_picks_the_sync_host() {
         assert_eq!((prod.requests().len(), turbo.requests().len()), (2, 1));
         // A model the spec does not know goes to the default host, sent as given (the
         // emulator refuses it, as it knows only the documented models).
-        let request = TranscriptionRequest::new(wav(1.0)).model(AudioModel::from("whisper-v4"));
+        let request =
+            TranscriptionRequest::new(silent_wav(1.0)).model(AudioModel::from("whisper-v4"));
         let err = client
             .audio()
             .create_transcription(request)
@@ -253,15 +225,14 @@ async fn the_model_picks_the_sync_host() {
 #[tokio::test]
 async fn the_batch_endpoint_follows_the_model() {
     bounded(async {
-        let emulator = Emulator::builder().start().await.unwrap();
-        let client = client(&emulator);
+        let (emulator, client) = emulated().await;
         let cases = [
             (None, AudioEndpoint::AudioProd),
             (Some(AudioModel::WhisperV3), AudioEndpoint::AudioProd),
             (Some(AudioModel::WhisperV3Turbo), AudioEndpoint::AudioTurbo),
         ];
         for (model, endpoint) in cases {
-            let mut request = TranscriptionRequest::new(wav(1.0));
+            let mut request = TranscriptionRequest::new(silent_wav(1.0));
             if let Some(model) = model {
                 request = request.model(model);
             }
@@ -278,7 +249,7 @@ async fn the_batch_endpoint_follows_the_model() {
             );
         }
         // An override that agrees with the model is sent as is.
-        let request = TranslationRequest::new(wav(1.0)).model(AudioModel::WhisperV3Turbo);
+        let request = TranslationRequest::new(silent_wav(1.0)).model(AudioModel::WhisperV3Turbo);
         let submitted = client
             .audio_batch()
             .submit_translation(request)
@@ -293,15 +264,14 @@ async fn the_batch_endpoint_follows_the_model() {
 #[tokio::test]
 async fn an_endpoint_that_disagrees_with_the_model_is_refused_before_sending() {
     bounded(async {
-        let emulator = Emulator::builder().start().await.unwrap();
-        let client = client(&emulator);
+        let (emulator, client) = emulated().await;
         let cases = [
             (Some(AudioModel::WhisperV3Turbo), AudioEndpoint::AudioProd),
             (Some(AudioModel::WhisperV3), AudioEndpoint::AudioTurbo),
             (None, AudioEndpoint::AudioTurbo),
         ];
         for (model, endpoint) in cases {
-            let mut request = TranscriptionRequest::new(wav(1.0));
+            let mut request = TranscriptionRequest::new(silent_wav(1.0));
             if let Some(model) = model.clone() {
                 request = request.model(model);
             }
@@ -333,7 +303,7 @@ async fn a_batch_submission_is_typed_and_its_result_decodes_like_a_sync_response
             .unwrap();
         let client = client(&emulator);
         for format in ResponseFormat::KNOWN {
-            let request = TranscriptionRequest::new(wav(2.0))
+            let request = TranscriptionRequest::new(silent_wav(2.0))
                 .model(AudioModel::WhisperV3Turbo)
                 .response_format(format.clone());
             let submitted = client

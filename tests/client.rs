@@ -14,7 +14,7 @@
 mod support;
 
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
-use fireworks_ai::{Client, DecodedBody, Error, Response};
+use fireworks_ai::{Client, ClientBuilder, DecodedBody, Error, Response};
 use serde_json::json;
 use support::{Reply, Resp, TestServer, bounded};
 
@@ -341,22 +341,29 @@ async fn invalid_path_params_are_refused_with_zero_requests() {
     .await;
 }
 
+/// Asks for job `b1` with a client that `configure` sets up for a fresh server, and checks
+/// that the call fails with nothing sent; gives the error.
+async fn refused_with_zero_requests(
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> Error {
+    let server = TestServer::always(ok("{}")).await;
+    let client = configure(Client::builder().base_url(AUDIO_BATCH, &server.url()))
+        .build()
+        .unwrap();
+    let err = get(&client, "b1").await.unwrap_err();
+    assert_eq!(server.count(), 0);
+    err
+}
+
 #[tokio::test]
 async fn missing_account_id_is_refused_with_zero_requests() {
     bounded(async {
-        let server = TestServer::always(ok("{}")).await;
-        let client = Client::builder()
-            .api_key(KEY)
-            .base_url(AUDIO_BATCH, &server.url())
-            .build()
-            .unwrap();
-        let err = get(&client, "b1").await.unwrap_err();
+        let err = refused_with_zero_requests(|builder| builder.api_key(KEY)).await;
         assert!(
             matches!(&err, Error::InvalidArgument(e) if e.name() == "account_id"),
             "{err:?}"
         );
         assert!(err.to_string().contains("FIREWORKS_ACCOUNT_ID"), "{err}");
-        assert_eq!(server.count(), 0);
     })
     .await;
 }
@@ -364,15 +371,8 @@ async fn missing_account_id_is_refused_with_zero_requests() {
 #[tokio::test]
 async fn missing_key_is_refused_with_zero_requests() {
     bounded(async {
-        let server = TestServer::always(ok("{}")).await;
-        let client = Client::builder()
-            .account_id(ACCOUNT)
-            .base_url(AUDIO_BATCH, &server.url())
-            .build()
-            .unwrap();
-        let err = get(&client, "b1").await.unwrap_err();
+        let err = refused_with_zero_requests(|builder| builder.account_id(ACCOUNT)).await;
         assert!(matches!(err, Error::Config(_)), "{err:?}");
-        assert_eq!(server.count(), 0);
     })
     .await;
 }

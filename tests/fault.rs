@@ -14,8 +14,6 @@
 mod support;
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,10 +21,10 @@ use std::time::{Duration, Instant};
 use fireworks_ai::__private::{Auth, Call, Method, Operation, UrlBuilder};
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
 use fireworks_ai::{
-    Client, ClientBuilder, Clock, Error, RequestOptions, Response, RetryPolicy, StatusKind,
-    TimeoutKind,
+    Client, ClientBuilder, Error, RequestOptions, Response, RetryPolicy, StatusKind, TimeoutKind,
 };
 use serde_json::{Value, json};
+use support::clock::{FakeClock, client_builder, secs};
 use support::{Recorded, Reply, Resp, TestServer, bounded};
 
 const KEY: &str = "fw_CANARY_KEY_5e1d0b";
@@ -65,48 +63,8 @@ static QUERY_AUTH: Operation = Operation {
     timeout: None,
 };
 
-/// A clock whose time moves only when something sleeps on it; records every sleep.
-#[derive(Debug)]
-struct FakeClock {
-    base: Instant,
-    offset: Mutex<Duration>,
-    sleeps: Mutex<Vec<Duration>>,
-}
-
-impl FakeClock {
-    fn new() -> Arc<Self> {
-        Arc::new(Self {
-            base: Instant::now(),
-            offset: Mutex::new(Duration::ZERO),
-            sleeps: Mutex::new(Vec::new()),
-        })
-    }
-
-    fn sleeps(&self) -> Vec<Duration> {
-        self.sleeps.lock().unwrap().clone()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> Instant {
-        self.base + *self.offset.lock().unwrap()
-    }
-
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        self.sleeps.lock().unwrap().push(duration);
-        *self.offset.lock().unwrap() += duration;
-        Box::pin(std::future::ready(()))
-    }
-}
-
 fn builder(server_url: &str, clock: &Arc<FakeClock>) -> ClientBuilder {
-    Client::builder()
-        .api_key(KEY)
-        .account_id(ACCOUNT)
-        .base_url(AUDIO_BATCH, server_url)
-        .retry_policy(RetryPolicy::new().no_jitter())
-        .timeout(Duration::from_secs(5))
-        .clock(clock.clone())
+    client_builder(server_url, KEY, ACCOUNT, clock)
 }
 
 fn make_client(server: &TestServer) -> (Client, Arc<FakeClock>) {
@@ -147,10 +105,6 @@ fn json(status: u16, body: &str) -> Reply {
 
 fn ok() -> Reply {
     json(200, r#"{"ok":true}"#)
-}
-
-fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(s)
 }
 
 /// Every rendering of an error must be free of the key.

@@ -36,6 +36,17 @@ fn client(server: &TestServer) -> Client {
         .unwrap()
 }
 
+/// Submits `request` to `server` for batch transcription, which must succeed, and gives every
+/// request the server received.
+async fn submitted(server: &TestServer, request: TranscriptionRequest) -> Vec<Recorded> {
+    client(server)
+        .audio_batch()
+        .submit_transcription(request)
+        .await
+        .unwrap();
+    server.requests()
+}
+
 /// A scratch file removed on drop.
 struct Scratch(PathBuf);
 
@@ -157,12 +168,7 @@ async fn unset_fields_are_not_sent_and_a_url_is_a_text_part() {
     bounded(async {
         let server = TestServer::always(Reply::Respond(Resp::json(200, SUBMITTED))).await;
         let request = TranscriptionRequest::new(FileInput::from_url("https://x.test/talk.mp3"));
-        client(&server)
-            .audio_batch()
-            .submit_transcription(request)
-            .await
-            .unwrap();
-        let requests = server.requests();
+        let requests = submitted(&server, request).await;
         assert_eq!(
             requests[0].target,
             "/v1/audio/transcriptions?endpoint_id=audio-prod"
@@ -191,12 +197,7 @@ async fn a_file_on_disk_is_streamed_whole_and_read_again_on_a_retry() {
         .await;
         let request = TranscriptionRequest::new(FileInput::from_path(&file.0).await.unwrap())
             .model(AudioModel::WhisperV3Turbo);
-        client(&server)
-            .audio_batch()
-            .submit_transcription(request)
-            .await
-            .unwrap();
-        let requests = server.requests();
+        let requests = submitted(&server, request).await;
         assert_eq!(requests.len(), 2);
         for request in &requests {
             let parts = parts(request);

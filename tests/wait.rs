@@ -11,13 +11,8 @@
 )]
 
 mod support;
-#[allow(dead_code)]
-#[path = "../examples/common/wav.rs"]
-mod wav;
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fireworks_ai::audio::{
@@ -26,69 +21,49 @@ use fireworks_ai::audio::{
 };
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
 use fireworks_ai::{
-    BatchWait, Client, Clock, CompletedBatch, DecodedBody, Error, FileInput, RetryPolicy,
-    WaitErrorKind, WaitPolicy,
+    BatchWait, Client, CompletedBatch, DecodedBody, Error, FileInput, RetryPolicy, WaitErrorKind,
+    WaitPolicy,
 };
 use fireworks_ai_emulator::{Completion, Emulator, Job, RunningEmulator};
 use futures_util::StreamExt;
+use support::audio::verbose;
+use support::clock::{FakeClock, client_builder, secs};
+use support::wav;
 use support::{Reply, Resp, TestServer, bounded};
 
 const ACCOUNT: &str = "acct";
 const KEY: &str = "test-key";
 const PROCESSING_MESSAGE: &str = "Request is being processed";
 
-/// A clock whose time moves only when something sleeps on it; records every sleep.
-#[derive(Debug)]
-struct FakeClock {
-    base: Instant,
-    offset: Mutex<Duration>,
-    sleeps: Mutex<Vec<Duration>>,
-}
-
-impl FakeClock {
-    fn new() -> Arc<Self> {
-        Arc::new(Self {
-            base: Instant::now(),
-            offset: Mutex::new(Duration::ZERO),
-            sleeps: Mutex::new(Vec::new()),
-        })
-    }
-
-    fn sleeps(&self) -> Vec<Duration> {
-        self.sleeps.lock().unwrap().clone()
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> Instant {
-        self.base + *self.offset.lock().unwrap()
-    }
-
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        self.sleeps.lock().unwrap().push(duration);
-        *self.offset.lock().unwrap() += duration;
-        Box::pin(std::future::ready(()))
-    }
-}
-
-fn secs(s: f64) -> Duration {
-    Duration::from_secs_f64(s)
-}
-
 fn client(url: &str, clock: &Arc<FakeClock>) -> Client {
-    Client::builder()
-        .api_key(KEY)
-        .account_id(ACCOUNT)
-        .base_url(AUDIO_BATCH, url)
-        .retry_policy(RetryPolicy::new().no_jitter())
-        .timeout(Duration::from_secs(5))
-        .clock(clock.clone())
-        .build()
-        .unwrap()
+    client_builder(url, KEY, ACCOUNT, clock).build().unwrap()
+}
+
+/// A client of [`ACCOUNT`] on a fake clock, for the server at `url`.
+fn on_fake_clock(url: &str) -> (Client, Arc<FakeClock>) {
+    let clock = FakeClock::new();
+    (client(url, &clock), clock)
+}
+
+/// An emulator with `job` seeded as `b1` of [`ACCOUNT`], and a client of it on a fake clock.
+async fn emulated(job: Job) -> (RunningEmulator, Client, Arc<FakeClock>) {
+    let emu = emulator().await;
+    emu.seed_job(ACCOUNT, "b1", job);
+    let (client, clock) = on_fake_clock(emu.base_url());
+    (emu, client, clock)
 }
 
 async fn emulator() -> RunningEmulator {
     Emulator::builder().start().await.unwrap()
+}
+
+/// An emulator that expects another key than the clients here send, so it answers 401.
+async fn refusing_emulator() -> RunningEmulator {
+    Emulator::builder()
+        .api_key("the-right-key")
+        .start()
+        .await
+        .unwrap()
 }
 
 /// The default policy without jitter, so sleeps are exact.
@@ -122,14 +97,9 @@ fn wait_error(err: &Error) -> &fireworks_ai::WaitError {
 #[tokio::test]
 async fn processing_then_completed_with_exact_backoff() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(
-            ACCOUNT,
-            "b1",
-            Job::completes_after(4).with_result("application/json", r#"{"text":"hi"}"#),
-        );
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (emu, client, clock) =
+            emulated(Job::completes_after(4).with_result("application/json", r#"{"text":"hi"}"#))
+                .await;
         let done = BatchWait::new(&client, "b1").policy(exact()).await.unwrap();
         assert_eq!(done.status().status, BatchJobStatus::Completed);
         assert_eq!(done.body(), r#"{"text":"hi"}"#);
@@ -152,14 +122,8 @@ async fn processing_then_completed_with_exact_backoff() {
 #[tokio::test]
 async fn delays_cap_at_max_and_jitter_stays_in_band() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(
-            ACCOUNT,
-            "b1",
-            Job::completes_after(12).with_result("text/plain", "ok"),
-        );
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (_emu, client, clock) =
+            emulated(Job::completes_after(12).with_result("text/plain", "ok")).await;
         BatchWait::new(&client, "b1").await.unwrap();
         let sleeps = clock.sleeps();
         assert_eq!(sleeps.len(), 12);
@@ -186,8 +150,7 @@ async fn account_id_override_and_custom_policy() {
             "b1",
             Job::completes_after(3).with_result("text/plain", "ok"),
         );
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (client, clock) = on_fake_clock(emu.base_url());
         let policy = WaitPolicy::new()
             .no_jitter()
             .first_delay(Duration::from_secs(1))
@@ -209,10 +172,7 @@ async fn account_id_override_and_custom_policy() {
 #[tokio::test]
 async fn deadline_error_carries_last_status_message_and_poll_count() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(ACCOUNT, "b1", Job::never_completes());
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (emu, client, clock) = emulated(Job::never_completes()).await;
         // Polls at 0, 2, 5 and 9.5 s; the next delay (6.75 s) would end after 10 s.
         let err = BatchWait::new(&client, "b1")
             .policy(exact().deadline(Duration::from_secs(10)))
@@ -275,16 +235,21 @@ async fn a_poll_in_flight_is_cut_off_at_the_deadline() {
     .await;
 }
 
+/// Waits for job `id` on `emu` and checks that the wait ends with `status` after exactly one
+/// request and no sleep.
+async fn stops_after_one_request(emu: &RunningEmulator, id: &str, status: u16) {
+    let (client, clock) = on_fake_clock(emu.base_url());
+    let err = BatchWait::new(&client, id).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(status), "{err}");
+    assert_eq!(emu.poll_count(ACCOUNT, id), 1);
+    assert!(clock.sleeps().is_empty());
+}
+
 #[tokio::test]
 async fn not_found_stops_after_exactly_one_request() {
     bounded(async {
         let emu = emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
-        let err = BatchWait::new(&client, "missing").await.unwrap_err();
-        assert_eq!(err.status().map(|s| s.as_u16()), Some(404), "{err}");
-        assert_eq!(emu.poll_count(ACCOUNT, "missing"), 1);
-        assert!(clock.sleeps().is_empty());
+        stops_after_one_request(&emu, "missing", 404).await;
     })
     .await;
 }
@@ -292,18 +257,9 @@ async fn not_found_stops_after_exactly_one_request() {
 #[tokio::test]
 async fn unauthenticated_stops_after_exactly_one_request() {
     bounded(async {
-        let emu = Emulator::builder()
-            .api_key("the-right-key")
-            .start()
-            .await
-            .unwrap();
+        let emu = refusing_emulator().await;
         emu.seed_job(ACCOUNT, "b1", Job::never_completes());
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
-        let err = BatchWait::new(&client, "b1").await.unwrap_err();
-        assert_eq!(err.status().map(|s| s.as_u16()), Some(401), "{err}");
-        assert_eq!(emu.poll_count(ACCOUNT, "b1"), 1);
-        assert!(clock.sleeps().is_empty());
+        stops_after_one_request(&emu, "b1", 401).await;
     })
     .await;
 }
@@ -317,8 +273,7 @@ async fn forbidden_and_bad_request_stop_at_once() {
                 r#"{"error":{"message":"no"}}"#,
             )))
             .await;
-            let clock = FakeClock::new();
-            let client = client(&server.url(), &clock);
+            let (client, _clock) = on_fake_clock(&server.url());
             let err = BatchWait::new(&client, "b1").await.unwrap_err();
             assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
             assert_eq!(server.count(), 1);
@@ -340,12 +295,8 @@ async fn transient_errors_are_retried_then_count_as_failed_polls() {
         ])
         .await;
         let clock = FakeClock::new();
-        let client = Client::builder()
-            .api_key(KEY)
-            .account_id(ACCOUNT)
-            .base_url(AUDIO_BATCH, &server.url())
+        let client = client_builder(&server.url(), KEY, ACCOUNT, &clock)
             .retry_policy(RetryPolicy::new().no_jitter().max_retries(1))
-            .clock(clock.clone())
             .build()
             .unwrap();
         let done = BatchWait::new(&client, "b1").policy(exact()).await.unwrap();
@@ -367,8 +318,7 @@ async fn deadline_after_failed_polls_keeps_the_last_error_and_status() {
             Reply::Respond(Resp::json(429, r#"{"error":{"message":"slow down"}}"#)),
         ])
         .await;
-        let clock = FakeClock::new();
-        let client = client(&server.url(), &clock);
+        let (client, _clock) = on_fake_clock(&server.url());
         let err = BatchWait::new(&client, "b1")
             .options(fireworks_ai::RequestOptions::new().max_retries(0))
             .policy(exact().deadline(Duration::from_secs(8)))
@@ -396,8 +346,7 @@ async fn max_failed_polls_gives_up_after_that_many_in_a_row() {
             Reply::Respond(Resp::json(500, "{}")),
         ])
         .await;
-        let clock = FakeClock::new();
-        let client = client(&server.url(), &clock);
+        let (client, _clock) = on_fake_clock(&server.url());
         let err = BatchWait::new(&client, "b1")
             .options(fireworks_ai::RequestOptions::new().max_retries(0))
             .policy(exact().max_failed_polls(3))
@@ -423,8 +372,7 @@ async fn unknown_statuses_keep_polling_until_completed() {
             Reply::Respond(completed_json("text/plain; charset=utf-8", "done")),
         ])
         .await;
-        let clock = FakeClock::new();
-        let client = client(&server.url(), &clock);
+        let (client, _clock) = on_fake_clock(&server.url());
         let mut seen = Vec::new();
         let done = BatchWait::new(&client, "b1")
             .policy(exact())
@@ -449,16 +397,12 @@ async fn unknown_statuses_keep_polling_until_completed() {
 #[tokio::test]
 async fn a_failed_status_ends_the_wait_unless_the_caller_says_otherwise() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(
-            ACCOUNT,
-            "b1",
+        let (emu, client, _clock) = emulated(
             Job::completes_after(1)
                 .with_final_status("FAILED")
                 .with_final_message("audio could not be decoded"),
-        );
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        )
+        .await;
         let err = BatchWait::new(&client, "b1")
             .policy(exact())
             .await
@@ -491,10 +435,7 @@ async fn a_failed_status_ends_the_wait_unless_the_caller_says_otherwise() {
 #[tokio::test]
 async fn completed_without_a_body_is_an_error() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(ACCOUNT, "b1", Job::completes_after(1));
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (_emu, client, _clock) = emulated(Job::completes_after(1)).await;
         let err = BatchWait::new(&client, "b1")
             .policy(exact())
             .await
@@ -511,14 +452,9 @@ async fn completed_without_a_body_is_an_error() {
 #[tokio::test]
 async fn a_body_that_does_not_match_its_content_type_is_a_decode_error() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(
-            ACCOUNT,
-            "b1",
-            Job::completes_after(0).with_result("application/json", "Hello, plain text"),
-        );
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (_emu, client, _clock) =
+            emulated(Job::completes_after(0).with_result("application/json", "Hello, plain text"))
+                .await;
         let done = BatchWait::new(&client, "b1").await.unwrap();
         let err = done.decode().unwrap_err();
         assert!(matches!(err, Error::Decode(_)), "{err:?}");
@@ -529,14 +465,8 @@ async fn a_body_that_does_not_match_its_content_type_is_a_decode_error() {
 #[tokio::test]
 async fn progress_callback_sees_every_state() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(
-            ACCOUNT,
-            "b1",
-            Job::completes_after(3).with_result("text/plain", "ok"),
-        );
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (_emu, client, _clock) =
+            emulated(Job::completes_after(3).with_result("text/plain", "ok")).await;
         let mut seen = Vec::new();
         BatchWait::new(&client, "b1")
             .on_progress(|s: &BatchStatus| {
@@ -561,14 +491,8 @@ async fn progress_callback_sees_every_state() {
 #[tokio::test]
 async fn stream_yields_every_state_then_ends() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(
-            ACCOUNT,
-            "b1",
-            Job::completes_after(2).with_result("text/plain", "ok"),
-        );
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (_emu, client, clock) =
+            emulated(Job::completes_after(2).with_result("text/plain", "ok")).await;
         let mut called = 0;
         let states: Vec<_> = BatchWait::new(&client, "b1")
             .policy(exact())
@@ -590,14 +514,8 @@ async fn stream_yields_every_state_then_ends() {
 #[tokio::test]
 async fn stream_ends_with_the_error_after_the_state_that_caused_it() {
     bounded(async {
-        let emu = emulator().await;
-        emu.seed_job(
-            ACCOUNT,
-            "b1",
-            Job::completes_after(1).with_final_status("cancelled"),
-        );
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (_emu, client, _clock) =
+            emulated(Job::completes_after(1).with_final_status("cancelled")).await;
         let items: Vec<_> = BatchWait::new(&client, "b1").into_stream().collect().await;
         assert_eq!(items.len(), 3);
         assert_eq!(
@@ -667,14 +585,17 @@ async fn dropping_the_wait_stops_polling() {
 /// the waiter must take the account from the submit response.
 const EMULATOR_ACCOUNT: &str = "submitting-account";
 
-/// An emulator whose submitted jobs answer `processing` three times, then complete.
-async fn submit_emulator() -> RunningEmulator {
-    Emulator::builder()
+/// An emulator whose submitted jobs answer `processing` three times, then complete, and a
+/// client of it on a fake clock.
+async fn submitting() -> (RunningEmulator, Client, Arc<FakeClock>) {
+    let emu = Emulator::builder()
         .account_id(EMULATOR_ACCOUNT)
         .submit_completion(Completion::AfterPolls(3))
         .start()
         .await
-        .unwrap()
+        .unwrap();
+    let (client, clock) = on_fake_clock(emu.base_url());
+    (emu, client, clock)
 }
 
 fn three_second_wav() -> FileInput {
@@ -715,9 +636,7 @@ async fn submit_and_wait(
 #[tokio::test]
 async fn submit_and_wait_gives_a_typed_transcript_for_every_response_format() {
     bounded(async {
-        let emu = submit_emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (emu, client, _clock) = submitting().await;
         let mut texts = Vec::new();
         for format in ResponseFormat::KNOWN {
             let mut request = TranscriptionRequest::new(three_second_wav())
@@ -771,9 +690,7 @@ async fn submit_and_wait_gives_a_typed_transcript_for_every_response_format() {
 #[tokio::test]
 async fn the_area_struct_waits_and_submits_and_waits() {
     bounded(async {
-        let emu = submit_emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (emu, client, clock) = submitting().await;
         let area = client.audio_batch();
         assert!(std::ptr::eq(area.client(), &client));
 
@@ -819,9 +736,7 @@ async fn the_area_struct_waits_and_submits_and_waits() {
 #[tokio::test]
 async fn without_the_format_the_result_is_inferred_from_content_type_and_shape() {
     bounded(async {
-        let emu = submit_emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (_emu, client, _clock) = submitting().await;
         for (format, want) in [
             (ResponseFormat::Json, "json"),
             (ResponseFormat::VerboseJson, "verbose_json"),
@@ -850,16 +765,12 @@ async fn without_the_format_the_result_is_inferred_from_content_type_and_shape()
 #[tokio::test]
 async fn translation_completes_in_english() {
     bounded(async {
-        let emu = submit_emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (emu, client, _clock) = submitting().await;
         let request = TranslationRequest::new(three_second_wav())
             .language("de")
             .response_format(ResponseFormat::VerboseJson);
         let done = submit_and_wait(&emu, &client, request).await;
-        let TranscriptionOutput::VerboseJson(v) = done.transcript().unwrap() else {
-            panic!("verbose_json was asked for");
-        };
+        let v = verbose(done.transcript().unwrap());
         assert_eq!(v.task.as_deref(), Some("translate"));
         assert_eq!(v.language.as_deref(), Some("en"));
         let recorded = emu.requests();
@@ -873,9 +784,7 @@ async fn translation_completes_in_english() {
 #[tokio::test]
 async fn diarization_labels_every_word_with_a_speaker() {
     bounded(async {
-        let emu = submit_emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (emu, client, _clock) = submitting().await;
         let request = TranscriptionRequest::new(FileInput::from_bytes(wav::tone(10), "talk.wav"))
             .response_format(ResponseFormat::VerboseJson)
             .timestamp_granularities([TimestampGranularity::Word])
@@ -883,9 +792,7 @@ async fn diarization_labels_every_word_with_a_speaker() {
             .min_speakers(2)
             .max_speakers(2);
         let done = submit_and_wait(&emu, &client, request).await;
-        let TranscriptionOutput::VerboseJson(v) = done.transcript().unwrap() else {
-            panic!("verbose_json was asked for");
-        };
+        let v = verbose(done.transcript().unwrap());
         let words = v.words.unwrap();
         assert_eq!(words.len(), 20);
         let speakers: std::collections::BTreeSet<_> = words
@@ -903,16 +810,12 @@ async fn diarization_labels_every_word_with_a_speaker() {
 #[tokio::test]
 async fn url_input_is_transcribed() {
     bounded(async {
-        let emu = submit_emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (emu, client, _clock) = submitting().await;
         let request =
             TranscriptionRequest::new(FileInput::from_url("https://example.com/interview.mp3"))
                 .response_format(ResponseFormat::VerboseJson);
         let done = submit_and_wait(&emu, &client, request).await;
-        let TranscriptionOutput::VerboseJson(v) = done.transcript().unwrap() else {
-            panic!("verbose_json was asked for");
-        };
+        let v = verbose(done.transcript().unwrap());
         // The emulator does not fetch URLs; it assumes 10 s of audio.
         assert_eq!(v.duration, Some(10.0));
     })
@@ -922,13 +825,8 @@ async fn url_input_is_transcribed() {
 #[tokio::test]
 async fn a_refused_submit_ends_the_wait_before_any_poll() {
     bounded(async {
-        let emu = Emulator::builder()
-            .api_key("the-right-key")
-            .start()
-            .await
-            .unwrap();
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let emu = refusing_emulator().await;
+        let (client, _clock) = on_fake_clock(emu.base_url());
         let mut called = false;
         let err =
             BatchWait::submit_and_wait(&client, TranscriptionRequest::new(three_second_wav()))
@@ -959,9 +857,7 @@ async fn a_refused_submit_ends_the_wait_before_any_poll() {
 #[tokio::test]
 async fn submit_then_stream_yields_every_state() {
     bounded(async {
-        let emu = submit_emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (_emu, client, _clock) = submitting().await;
         let request =
             TranscriptionRequest::new(three_second_wav()).response_format(ResponseFormat::Text);
         let items: Vec<_> = BatchWait::submit_and_wait(&client, request)
@@ -991,8 +887,7 @@ async fn submit_then_stream_yields_every_state() {
 async fn a_body_that_does_not_match_its_content_type_or_format_is_a_decode_error() {
     bounded(async {
         let emu = emulator().await;
-        let clock = FakeClock::new();
-        let client = client(emu.base_url(), &clock);
+        let (client, _clock) = on_fake_clock(emu.base_url());
         let cases = [
             // JSON content type, not JSON: whatever the format says.
             (

@@ -4,43 +4,22 @@
 // Test helpers outside `#[test]` functions are not covered by clippy's allow-*-in-tests settings.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod support;
+
 use std::time::Duration;
 
 use fireworks_ai_emulator::wire::{SubmitResponse, VerboseTranscription};
 use fireworks_ai_emulator::{Completion, Emulator, RunningEmulator};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
+use support::http;
+use support::wav;
 
 const TEXT: &str = "text/plain; charset=utf-8";
 
-fn http() -> reqwest::Client {
-    // reqwest is built without a default crypto provider; plain HTTP still needs one installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
-/// A silent 16 kHz mono 16-bit WAV file of `seconds` seconds.
-fn wav(seconds: f64) -> Vec<u8> {
-    let data = (seconds * 32_000.0) as u32;
-    let mut out = Vec::new();
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&(36 + data).to_le_bytes());
-    out.extend_from_slice(b"WAVEfmt ");
-    for value in [16_u32, 1 | (1 << 16), 16_000, 32_000, 2 | (16 << 16)] {
-        out.extend_from_slice(&value.to_le_bytes());
-    }
-    out.extend_from_slice(b"data");
-    out.extend_from_slice(&data.to_le_bytes());
-    out.resize(out.len() + data as usize, 0);
-    out
-}
-
 /// A form with a `seconds`-long WAV file part and the given text fields.
 fn form(seconds: f64, fields: &[(&str, &str)]) -> Form {
-    let file = Part::bytes(wav(seconds))
+    let file = Part::bytes(wav::silence(seconds))
         .file_name("audio.wav")
         .mime_str("audio/wav")
         .unwrap();

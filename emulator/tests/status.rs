@@ -4,19 +4,13 @@
 // Test helpers outside `#[test]` functions are not covered by clippy's allow-*-in-tests settings.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+mod support;
+
 use std::time::Duration;
 
 use fireworks_ai_emulator::{AuthMode, Emulator, Job, RunningEmulator};
 use serde_json::{Value, json};
-
-fn http() -> reqwest::Client {
-    // reqwest is built without a default crypto provider; plain HTTP still needs one installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
+use support::http;
 
 async fn get(emulator: &RunningEmulator, path: &str, auth: Option<&str>) -> (u16, Value) {
     let mut request = http().get(format!("{}{path}", emulator.base_url()));

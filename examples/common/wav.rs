@@ -1,5 +1,5 @@
-//! Writes small test WAV files by hand (16 kHz mono s16le, a 440 Hz tone) for the examples and
-//! their tests, so no binary audio is committed. Not an example of its own.
+//! Writes small test WAV files by hand (16 kHz mono s16le, a 440 Hz tone or silence) for the
+//! examples and the tests, so no binary audio is committed. Not an example of its own.
 
 use std::io::{self, Write};
 
@@ -56,6 +56,14 @@ pub fn tone(seconds: u32) -> Vec<u8> {
     for _ in 0..seconds {
         wav.extend_from_slice(&second);
     }
+    wav
+}
+
+/// A whole WAV file of `seconds` of silence, in memory; fractions of a second are allowed.
+pub fn silence(seconds: f64) -> Vec<u8> {
+    let data_len = (seconds * f64::from(BYTE_RATE)) as u32;
+    let mut wav = header(data_len).to_vec();
+    wav.resize(HEADER_LEN.saturating_add(data_len as usize), 0);
     wav
 }
 

@@ -1,9 +1,18 @@
 //! A scripted raw-TCP HTTP/1.1 server on 127.0.0.1 for behaviour and fault-injection tests:
 //! it records every request exactly as received and answers each from a script (respond,
-//! hang, reset, close after headers, truncate, drip, stall, garbage, endless body).
+//! hang, reset, close after headers, truncate, drip, stall, garbage, endless body). The fake
+//! clock for exact backoff is in `clock`, audio inputs and transcript helpers in `audio` and
+//! `wav`.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
+
+pub mod audio;
+pub mod clock;
+// The test binaries that include an example load this file through the example too.
+#[allow(clippy::duplicate_mod)]
+#[path = "../../examples/common/wav.rs"]
+pub mod wav;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};

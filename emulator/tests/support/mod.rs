@@ -1,0 +1,22 @@
+//! Helpers shared by the emulator's HTTP-level tests: a plain reqwest client, and the
+//! workspace's WAV writer (`examples/common/wav.rs`), so every test builds audio the same way.
+
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+// The emulator's tests run in the workspace, where the examples' WAV writer is the one source
+// of test audio; nothing here is built when the package is used as a dependency.
+#[path = "../../../examples/common/wav.rs"]
+pub mod wav;
+
+/// A reqwest client with a 10 s timeout, for driving the emulator without the generated client.
+pub fn http() -> reqwest::Client {
+    // reqwest is built without a default crypto provider; plain HTTP still needs one installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
