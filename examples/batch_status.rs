@@ -1,12 +1,13 @@
 //! Prints the status of an audio batch job as JSON:
-//! `cargo run --example batch_status -- <batch_id> [--account <id>] [--wait]`.
+//! `cargo run --example batch_status -- <batch_id> [--account <id>] [--wait]`; `--wait` polls
+//! with `client.audio_batch().wait(id)` until the job completes, with progress on stderr.
 //! Without `FIREWORKS_API_KEY` it starts the emulator in-process and seeds the job there first.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
-use fireworks_ai::{Client, DecodedBody};
+use fireworks_ai::{Client, DecodedBody, WaitPolicy};
 use fireworks_ai_emulator::{Emulator, Job, RunningEmulator};
 
 const USAGE: &str = "usage: batch_status <batch_id> [--account <id>] [--wait]";
@@ -50,11 +51,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     })
 }
 
-/// The client to use, the emulator it talks to (kept alive until the end), and the delay
-/// between polls.
-async fn connect(args: &Args) -> Result<(Client, Option<RunningEmulator>, Duration), BoxError> {
+/// The client to use, the emulator it talks to (kept alive until the end), and how to poll.
+async fn connect(args: &Args) -> Result<(Client, Option<RunningEmulator>, WaitPolicy), BoxError> {
     if std::env::var("FIREWORKS_API_KEY").is_ok_and(|key| !key.is_empty()) {
-        return Ok((Client::from_env()?, None, Duration::from_secs(10)));
+        return Ok((Client::from_env()?, None, WaitPolicy::new()));
     }
     let account = args.account.as_deref().unwrap_or(DEMO_ACCOUNT);
     let emulator = Emulator::builder().start().await?;
@@ -73,9 +73,14 @@ async fn connect(args: &Args) -> Result<(Client, Option<RunningEmulator>, Durati
         .account_id(account)
         .base_url(AUDIO_BATCH, emulator.base_url())
         .build()?;
-    Ok((client, Some(emulator), Duration::from_millis(300)))
+    // The emulated job is quick, so poll faster than the defaults meant for real jobs.
+    let policy = WaitPolicy::new()
+        .first_delay(Duration::from_millis(300))
+        .max_delay(Duration::from_secs(1));
+    Ok((client, Some(emulator), policy))
 }
 
+/// One status request.
 async fn fetch(client: &Client, args: &Args) -> Result<BatchStatus, fireworks_ai::Error> {
     let request = client.audio_batch().get_batch_status(&args.batch_id);
     match &args.account {
@@ -84,23 +89,38 @@ async fn fetch(client: &Client, args: &Args) -> Result<BatchStatus, fireworks_ai
     }
 }
 
-async fn run(args: Args) -> Result<(), BoxError> {
-    let (client, _emulator, delay) = connect(&args).await?;
+/// Polls with the waiter until the job completes, with progress on stderr; gives the last
+/// status seen (also when the wait fails, so it can still be printed) and the outcome.
+async fn wait(
+    client: &Client,
+    args: &Args,
+    policy: WaitPolicy,
+) -> (Option<BatchStatus>, Result<(), fireworks_ai::Error>) {
     let mut polls = 0_u32;
-    let status = loop {
-        let status = fetch(&client, &args).await?;
-        polls += 1;
-        if !args.wait || status.status != BatchJobStatus::Processing {
-            break status;
-        }
-        eprintln!(
-            "poll {polls}: {} ({}); next poll in {delay:?}",
-            status.status,
-            status.message.as_deref().unwrap_or("no message")
-        );
-        tokio::time::sleep(delay).await;
-    };
-    println!("{}", serde_json::to_string_pretty(&status)?);
+    let mut last = None;
+    let mut wait = client
+        .audio_batch()
+        .wait(args.batch_id.as_str())
+        .policy(policy)
+        .on_progress(|status| {
+            polls += 1;
+            eprintln!(
+                "poll {polls}: {} ({})",
+                status.status,
+                status.message.as_deref().unwrap_or("no message")
+            );
+            last = Some(status.clone());
+        });
+    if let Some(account) = &args.account {
+        wait = wait.account_id(account.as_str());
+    }
+    let outcome = wait.await.map(drop);
+    (last, outcome)
+}
+
+/// Prints the status as JSON and, for a completed job, its decoded body.
+fn print(status: &BatchStatus) -> Result<(), BoxError> {
+    println!("{}", serde_json::to_string_pretty(status)?);
     if status.status == BatchJobStatus::Completed {
         match status.embedded_body().map(|body| body.decode()) {
             Some(Ok(DecodedBody::Json(value))) => {
@@ -119,6 +139,18 @@ async fn run(args: Args) -> Result<(), BoxError> {
         }
     }
     Ok(())
+}
+
+async fn run(args: Args) -> Result<(), BoxError> {
+    let (client, _emulator, policy) = connect(&args).await?;
+    if !args.wait {
+        return print(&fetch(&client, &args).await?);
+    }
+    let (last, outcome) = wait(&client, &args, policy).await;
+    if let Some(status) = &last {
+        print(status)?;
+    }
+    Ok(outcome?)
 }
 
 #[tokio::main]
