@@ -381,6 +381,13 @@ impl<'a> BatchWait<'a> {
         let mut poller = Poller::new(client.inner.clock.clone(), id, fetch, classify);
         poller.set_policy(self.policy);
         poller.set_options(self.options);
+        poller.set_secret(
+            client
+                .inner
+                .api_key
+                .as_ref()
+                .map(secrecy::ExposeSecret::expose_secret),
+        );
         if let Some(progress) = self.progress {
             poller.set_progress(progress);
         }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures_util::stream::BoxStream;
 
 use crate::__private::BoxFuture;
-use crate::error::{Error, StatusKind, TimeoutKind};
+use crate::error::{Error, Redactor, StatusKind, TimeoutKind};
 use crate::options::RequestOptions;
 use crate::retry::Clock;
 
@@ -312,6 +312,8 @@ pub(crate) struct Poller<'a, T> {
     failed_in_a_row: u32,
     last: Option<(String, Option<String>)>,
     last_error: Option<Error>,
+    /// The client's API key, so a status echoed by the server never carries it into an error.
+    secret: Option<&'a str>,
     /// The error to yield after the status that caused it.
     pending: Option<Error>,
     finished: bool,
@@ -337,6 +339,7 @@ impl<'a, T: JobStatus + Send + 'a> Poller<'a, T> {
             failed_in_a_row: 0,
             last: None,
             last_error: None,
+            secret: None,
             pending: None,
             finished: false,
         }
@@ -348,6 +351,11 @@ impl<'a, T: JobStatus + Send + 'a> Poller<'a, T> {
 
     pub(crate) fn set_options(&mut self, options: RequestOptions) {
         self.options = options;
+    }
+
+    /// Sets the key to redact from the statuses and messages kept for a [`WaitError`].
+    pub(crate) fn set_secret(&mut self, secret: Option<&'a str>) {
+        self.secret = secret;
     }
 
     pub(crate) fn set_progress(&mut self, progress: Progress<'a, T>) {
@@ -451,11 +459,12 @@ impl<'a, T: JobStatus + Send + 'a> Poller<'a, T> {
     pub(crate) fn finish(&mut self, kind: WaitErrorKind) -> Error {
         self.finished = true;
         let (status, message) = self.last.clone().unzip();
+        let redactor = Redactor::new(self.secret);
         Error::Wait(Box::new(WaitError {
             kind,
             job: self.job.clone(),
-            status,
-            message: message.flatten(),
+            status: redactor.field(status),
+            message: redactor.field(message.flatten()),
             polls: self.polls,
             elapsed: self.elapsed(),
             last_error: self.last_error.take(),

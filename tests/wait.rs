@@ -433,6 +433,30 @@ async fn a_failed_status_ends_the_wait_unless_the_caller_says_otherwise() {
 }
 
 #[tokio::test]
+async fn a_status_message_echoing_the_key_never_shows_it_in_the_wait_error() {
+    bounded(async {
+        let echo = format!("job refused for key {KEY}");
+        let (_emu, client, _clock) = emulated(
+            Job::completes_after(0)
+                .with_final_status("failed")
+                .with_final_message(&echo),
+        )
+        .await;
+        let err = BatchWait::new(&client, "b1")
+            .policy(exact())
+            .await
+            .unwrap_err();
+        let wait = wait_error(&err);
+        assert_eq!(wait.kind(), WaitErrorKind::Failed);
+        assert_eq!(wait.last_message(), Some("job refused for key [REDACTED]"));
+        for shown in [err.to_string(), format!("{err:?}")] {
+            assert!(!shown.contains(KEY), "key shown in {shown}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn completed_without_a_body_is_an_error() {
     bounded(async {
         let (_emu, client, _clock) = emulated(Job::completes_after(1)).await;
