@@ -11,48 +11,49 @@
     reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
 )]
 
-/// Spec shapes that are unusual for Rust, compiled through the macro against the runtime.
+/// Spec shapes that are unusual for Rust, compiled through the macro against the runtime, by
+/// the path a user crate takes (`fireworks_ai::generate_api!`, the re-export).
 mod shapes {
     pub mod collections {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/collections.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/collections.yaml");
     }
     pub mod keywords {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/keyword-names.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/keyword-names.yaml");
     }
     pub mod int64 {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/int64-string.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/int64-string.yaml");
     }
     pub mod fields {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/field-options.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/field-options.yaml");
     }
     pub mod params {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/params.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/params.yaml");
     }
     pub mod auth {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/auth-schemes.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/auth-schemes.yaml");
     }
     pub mod operations {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/operation-options.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/operation-options.yaml");
     }
     pub mod multipart {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/multipart-body.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/multipart-body.yaml");
     }
     pub mod json {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/json-body.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/json-body.yaml");
     }
     pub mod derive_param {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/derive-param.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/derive-param.yaml");
     }
     pub mod derive_server {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/derive-server.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/derive-server.yaml");
     }
     pub mod output {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/output-by-request-field.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/output-by-request-field.yaml");
     }
     /// An importing spec and the spec it imports, as sibling modules.
     pub mod imports {
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/import-base.yaml");
-        fireworks_ai_macros::generate_api!("tests/fixtures/ok/import-types.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/import-base.yaml");
+        fireworks_ai::generate_api!("tests/fixtures/ok/import-types.yaml");
     }
 }
 
