@@ -1,9 +1,11 @@
 //! A local emulator of the Fireworks AI HTTP API for tests and offline examples.
 //! It answers the audio batch status, audio batch submit and sync audio endpoints from an
-//! in-memory job table, building its responses from the crate's generated types.
+//! in-memory job table, and the control plane's model getter and list from a model table,
+//! building its responses from the crate's generated types.
 
 mod audio;
 mod job;
+mod models;
 mod record;
 mod server;
 pub mod wire;
@@ -16,6 +18,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use job::{Completion, Job};
+pub use models::PUBLIC_ACCOUNT;
 pub use record::RecordedRequest;
 
 use server::Shared;
@@ -132,8 +135,21 @@ impl EmulatorBuilder {
 /// - The same paths without `endpoint_id`: the sync audio hosts, answering the transcript
 ///   directly. One port serves every host, so the sync call cannot tell prod from turbo and
 ///   accepts either model.
-/// - Every route checks `Authorization` (see [`AuthMode`]); failures are 401, invalid forms 400,
-///   both with a `{"error": {"object", "type", "code", "message"}}` body.
+/// - `GET /v1/accounts/{account_id}/models/{model_id}?readMask=...`: a model of the model table,
+///   the generated `Model` trimmed to the camelCase paths of `readMask` (unset, empty or `*`:
+///   every field; paths naming no field are ignored). Account [`PUBLIC_ACCOUNT`] holds two demo
+///   models, `llama-v3p1-8b-instruct` and `whisper-v3`, with illustrative values;
+///   [`RunningEmulator::seed_model`] adds more.
+/// - `GET /v1/accounts/{account_id}/models?pageSize=&pageToken=&orderBy=&readMask=`: one page of
+///   the account's models as the generated `ModelPage`, ordered by id (so by `name`); page size
+///   50 by default, at most 200; `nextPageToken` and an empty `models` are left out, as proto3
+///   JSON does. A `filter`, or an `orderBy` other than `name`, is refused with 400.
+/// - The audio routes check `Authorization` (see [`AuthMode`]); failures are 401, invalid forms
+///   400, both with a `{"error": {"object", "type", "code", "message"}}` body.
+/// - The model routes are the control plane's: they take only `Authorization: Bearer <key>`
+///   whatever the [`AuthMode`], and their errors have the grpc-gateway shape
+///   `{"code": <google.rpc code>, "message", "details": []}` (401 is code 16, 404 code 5, 400
+///   code 3); the real control plane's error body is not documented.
 /// - Forms are validated strictly: unknown or repeated fields are refused, so a client that
 ///   misspells a field fails here rather than being silently ignored.
 /// - Transcripts are deterministic: two words per second of audio (duration from the WAV
@@ -179,8 +195,8 @@ impl Emulator {
 
 /// A started emulator; it stops serving when dropped or after [`RunningEmulator::shutdown`].
 ///
-/// One listener serves every Fireworks host the emulator knows (audio batch, audio prod and
-/// audio turbo), so the same base URL is given for each of them.
+/// One listener serves every Fireworks host the emulator knows (audio batch, audio prod, audio
+/// turbo and the control plane), so the same base URL is given for each of them.
 #[derive(Debug)]
 pub struct RunningEmulator {
     base_url: String,
@@ -204,6 +220,13 @@ impl RunningEmulator {
     /// Adds or replaces the job `batch_id` of `account_id` in the job table.
     pub fn seed_job(&self, account_id: &str, batch_id: &str, job: Job) {
         self.state.jobs.insert(account_id, batch_id, job);
+    }
+
+    /// Adds or replaces the model `model_id` of `account_id` in the model table; an unset
+    /// `name` is filled in as `accounts/{account_id}/models/{model_id}`. The model is served as
+    /// given, including unknown enum values and `extra` fields.
+    pub fn seed_model(&self, account_id: &str, model_id: &str, model: fireworks_ai::models::Model) {
+        self.state.models.insert(account_id, model_id, model);
     }
 
     /// How many status requests for `batch_id` of `account_id` reached the emulator, whatever

@@ -8,7 +8,7 @@ use fireworks_ai_emulator::{Emulator, Job};
 const USAGE: &str = "\
 usage: fireworks-ai-emulator [--port N] [--api-key KEY] [--account ACCOUNT]
 
-Serves a local emulator of the Fireworks AI audio and audio batch APIs on 127.0.0.1.
+Serves a local emulator of the Fireworks AI audio, audio batch and model APIs on 127.0.0.1.
   --port N         port to listen on (default: any free port)
   --api-key KEY    the only API key to accept (default: any non-empty key)
   --account ID     account that owns submitted jobs (default: demo-account)
@@ -89,9 +89,10 @@ async fn main() -> ExitCode {
     let url = emulator.base_url();
     println!("{url}");
     eprintln!(
-        "fireworks-ai-emulator: serving the audio batch, audio prod and audio turbo hosts at {url}\n\
+        "fireworks-ai-emulator: serving the audio batch, audio prod, audio turbo and control plane hosts at {url}\n\
          demo job: curl -H 'Authorization: any-key' {url}/v1/accounts/{DEMO_ACCOUNT}/batch_job/{DEMO_BATCH}\n\
-         point the client at it with FIREWORKS_AUDIO_BATCH_BASE_URL={url} (and _AUDIO_PROD_, _AUDIO_TURBO_)\n\
+         demo model: curl -H 'Authorization: Bearer any-key' {url}/v1/accounts/fireworks/models/whisper-v3\n\
+         point the client at it with FIREWORKS_AUDIO_BATCH_BASE_URL={url} (and _AUDIO_PROD_, _AUDIO_TURBO_, _CONTROL_)\n\
          stop with Ctrl-C"
     );
     // The default SIGINT action ends the process; nothing needs flushing, so no handler is

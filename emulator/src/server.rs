@@ -1,5 +1,6 @@
 //! The axum router: request recording, the `Authorization` check, Fireworks-style error bodies
-//! and the batch status handler. The audio handlers live in `audio`.
+//! and the batch status handler. The audio handlers live in `audio`, the control plane's model
+//! handlers in `models`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +15,7 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use crate::job::{Completion, Jobs};
+use crate::models::{self, ModelTable};
 use crate::record::{Record, RecordedRequest};
 use crate::{AuthMode, audio};
 
@@ -35,6 +37,7 @@ pub(crate) struct Config {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) jobs: Jobs,
+    pub(crate) models: ModelTable,
     pub(crate) record: Record,
     next_batch: AtomicU64,
 }
@@ -44,6 +47,7 @@ impl Shared {
         Self {
             config,
             jobs: Jobs::default(),
+            models: ModelTable::with_demo_models(),
             record: Record::default(),
             next_batch: AtomicU64::new(1),
         }
@@ -64,6 +68,11 @@ pub(crate) fn router(state: Arc<Shared>) -> Router {
         .route(
             "/v1/accounts/{account_id}/batch_job/{batch_id}",
             get(batch_status),
+        )
+        .route("/v1/accounts/{account_id}/models", get(models::list_models))
+        .route(
+            "/v1/accounts/{account_id}/models/{model_id}",
+            get(models::get_model),
         )
         .route("/v1/audio/transcriptions", post(audio::transcriptions))
         .route("/v1/audio/translations", post(audio::translations))
@@ -149,7 +158,7 @@ fn check_key(config: &Config, headers: &HeaderMap) -> Result<(), Response> {
 }
 
 /// The key of a `Bearer <key>` header value (scheme matched case-insensitively).
-fn bearer_key(value: &str) -> Option<&str> {
+pub(crate) fn bearer_key(value: &str) -> Option<&str> {
     let (scheme, rest) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then_some(rest)
 }
