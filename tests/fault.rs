@@ -14,7 +14,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -22,7 +22,9 @@ use fireworks_ai::__private::{Auth, Call, Method, Operation, UrlBuilder};
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
 use fireworks_ai::{
     Client, ClientBuilder, Error, RequestOptions, Response, RetryPolicy, StatusKind, TimeoutKind,
+    WaitPolicy,
 };
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use support::clock::{FakeClock, client_builder, secs};
 use support::{Recorded, Reply, Resp, TestServer, bounded};
@@ -105,6 +107,28 @@ fn json(status: u16, body: &str) -> Reply {
 
 fn ok() -> Reply {
     json(200, r#"{"ok":true}"#)
+}
+
+/// Job `id` is still running.
+fn processing(id: &str) -> Reply {
+    json(
+        200,
+        &json!({"status": "processing", "batch_id": id}).to_string(),
+    )
+}
+
+/// Job `id` is done; its result is the text `result of <id>`.
+fn completed(id: &str) -> Reply {
+    let status = json!({
+        "status": "completed", "batch_id": id,
+        "content_type": "text/plain", "body": format!("result of {id}"),
+    });
+    json(200, &status.to_string())
+}
+
+/// The waiter's default backoff without jitter (2 s, then ×1.5), so its sleeps are exact.
+fn exact() -> WaitPolicy {
+    WaitPolicy::new().no_jitter()
 }
 
 /// Every rendering of an error must be free of the key.
@@ -493,62 +517,88 @@ async fn case_16_retried_calls_leak_no_connections() {
     .await;
 }
 
-/// Polls a batch until it completes, as a waiter does; transient errors mean "poll again".
-async fn wait_completed(
-    client: &Client,
-    id: &str,
-    polls: usize,
-) -> Result<(BatchStatus, usize), Error> {
-    let mut last = None;
-    for poll in 1..=polls {
-        match status(client, id).await {
-            Ok(s) if s.status == BatchJobStatus::Completed => return Ok((s, poll)),
-            Ok(_) => {}
-            Err(e @ (Error::Status(_) | Error::Transport(_) | Error::Timeout(_))) => last = Some(e),
-            Err(e) => return Err(e),
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    Err(last.unwrap_or_else(|| panic!("{id} never completed")))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_17_concurrent_waiters_with_faults_all_complete() {
     bounded(async {
-        let polls: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-        let seen = polls.clone();
-        let server = TestServer::start(move |n, r: &Recorded| {
-            if n % 20 == 7 {
-                return Reply::Reset; // 5 %
-            }
-            if n % 10 == 3 {
-                return json(503, "{}"); // 10 %
-            }
-            let id = r.target.rsplit('/').next().unwrap().to_owned();
-            let mut polls = seen.lock().unwrap();
-            let count = polls.entry(id.clone()).or_default();
-            *count += 1;
-            let state = if *count >= 3 {
-                "completed"
-            } else {
-                "processing"
-            };
-            json(200, &json!({"status": state, "batch_id": id}).to_string())
-        })
-        .await;
-        let (client, _) = make_client(&server);
+        let answered: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
+        let resets = Arc::new(AtomicUsize::new(0));
+        let unavailable = Arc::new(AtomicUsize::new(0));
+        let server = {
+            let (answered, resets, unavailable) =
+                (answered.clone(), resets.clone(), unavailable.clone());
+            TestServer::start(move |n, r: &Recorded| {
+                if n % 20 == 7 {
+                    resets.fetch_add(1, Ordering::SeqCst);
+                    return Reply::Reset; // 5 %
+                }
+                if n % 10 == 3 {
+                    unavailable.fetch_add(1, Ordering::SeqCst);
+                    return json(503, "{}"); // 10 %
+                }
+                let id = r.target.rsplit('/').next().unwrap().to_owned();
+                let mut answered = answered.lock().unwrap();
+                let count = answered.entry(id.clone()).or_default();
+                *count += 1;
+                if *count >= 3 {
+                    completed(&id)
+                } else {
+                    processing(&id)
+                }
+            })
+            .await
+        };
+        let (client, clock) = make_client(&server);
         let waiters: Vec<_> = (0..100)
             .map(|i| {
                 let client = client.clone();
-                tokio::spawn(async move { wait_completed(&client, &format!("job-{i}"), 20).await })
+                tokio::spawn(async move {
+                    let id = format!("job-{i}");
+                    let done = client.audio_batch().wait(id.as_str()).policy(exact()).await;
+                    (id, done)
+                })
             })
             .collect();
+        let mut polls = Vec::new();
         for handle in waiters {
-            let (status, _) = handle.await.unwrap().unwrap();
-            assert_eq!(status.status, BatchJobStatus::Completed);
+            let (id, done) = handle.await.unwrap();
+            let done = done.unwrap();
+            assert_eq!(done.status().status, BatchJobStatus::Completed);
+            assert_eq!(done.status().batch_id, id);
+            assert_eq!(done.body(), format!("result of {id}"));
+            assert!(done.polls() >= 3, "{id}: {} polls", done.polls());
+            polls.push(done.polls());
         }
-        assert_eq!(polls.lock().unwrap().len(), 100);
-        assert!(server.count() < 100 * 20, "{}", server.count());
+        // Each job answered processing, processing, completed, and was not polled after that.
+        let answered = answered.lock().unwrap().clone();
+        assert_eq!(answered.len(), 100);
+        assert!(answered.values().all(|&n| n == 3), "{answered:?}");
+        // Three requests in every twenty are faults, so 300 answers take exactly 353 requests
+        // (the last request is an answer: every fault is followed by another for its job).
+        assert_eq!(server.count(), 353);
+        assert_eq!(resets.load(Ordering::SeqCst), 18);
+        assert_eq!(unavailable.load(Ordering::SeqCst), 35);
+        // Every request but each job's last is followed by one sleep on the client's clock:
+        // the waiter's (2 s and up) before its next poll, or the client's (0.5 s, 1 s) before
+        // a retry. A fault the client did not retry (budget or attempts spent) is a failed
+        // poll, so the 53 faults are exactly the retries plus the failed polls.
+        let (mut between_polls, between_attempts): (Vec<_>, Vec<_>) =
+            clock.sleeps().into_iter().partition(|d| *d >= secs(2.0));
+        let mut expected: Vec<_> = polls
+            .iter()
+            .flat_map(|&p| (0..p - 1).map(|k| exact().base_delay(k)))
+            .collect();
+        between_polls.sort();
+        expected.sort();
+        assert_eq!(between_polls, expected);
+        assert!(
+            between_attempts
+                .iter()
+                .all(|d| *d == secs(0.5) || *d == secs(1.0)),
+            "{between_attempts:?}"
+        );
+        let failed_polls = polls.iter().sum::<u32>() as usize - 300;
+        assert_eq!(between_attempts.len() + failed_polls, 53);
+        assert_eq!(between_polls.len() + between_attempts.len(), 353 - 100);
     })
     .await;
 }
@@ -556,19 +606,68 @@ async fn case_17_concurrent_waiters_with_faults_all_complete() {
 #[tokio::test]
 async fn case_18_waiter_survives_processing_503_reset_then_completes() {
     bounded(async {
-        let server = TestServer::sequence(vec![
-            json(200, r#"{"status":"processing","batch_id":"b"}"#),
-            json(503, "{}"),
-            Reply::Reset,
-            json(200, r#"{"status":"completed","batch_id":"b"}"#),
-        ])
-        .await;
+        let script = || {
+            vec![
+                processing("b"),
+                json(503, "{}"),
+                Reply::Reset,
+                completed("b"),
+            ]
+        };
+        let target = format!("/v1/accounts/{ACCOUNT}/batch_job/b");
+
+        // With the client's retries, the second poll rides out the 503 and the reset itself.
+        let server = TestServer::sequence(script()).await;
         let (client, clock) = make_client(&server);
-        let (status, polls) = wait_completed(&client, "b", 5).await.unwrap();
-        assert_eq!(status.status, BatchJobStatus::Completed);
-        assert_eq!(polls, 2, "the second poll recovers through its own retries");
+        let mut seen = Vec::new();
+        let done = client
+            .audio_batch()
+            .wait("b")
+            .policy(exact())
+            .on_progress(|s| seen.push(s.status.clone()))
+            .await
+            .unwrap();
+        assert_eq!(done.body(), "result of b");
+        assert_eq!(
+            seen,
+            [BatchJobStatus::Processing, BatchJobStatus::Completed]
+        );
+        assert_eq!(
+            done.polls(),
+            2,
+            "the second poll recovers through its own retries"
+        );
         assert_eq!(server.count(), 4);
-        assert_eq!(clock.sleeps(), [secs(0.5), secs(1.0)]);
+        assert!(server.requests().iter().all(|r| r.target == target));
+        // The waiter's 2 s before poll 2, then the client's 0.5 s and 1 s before its retries.
+        assert_eq!(clock.sleeps(), [secs(2.0), secs(0.5), secs(1.0)]);
+        assert_eq!(done.elapsed(), secs(3.5));
+
+        // Without client retries the 503 and the reset are failed polls: the waiter polls
+        // again on its own backoff, and its stream yields only the statuses it received.
+        let server = TestServer::sequence(script()).await;
+        let clock = FakeClock::new();
+        let client = builder(&server.url(), &clock)
+            .retry_policy(RetryPolicy::new().no_jitter().max_retries(0))
+            .build()
+            .unwrap();
+        let items: Vec<_> = client
+            .audio_batch()
+            .wait("b")
+            .policy(exact())
+            .into_stream()
+            .collect()
+            .await;
+        let items: Vec<_> = items.into_iter().map(Result::unwrap).collect();
+        let states: Vec<_> = items.iter().map(|s| s.status.clone()).collect();
+        assert_eq!(
+            states,
+            [BatchJobStatus::Processing, BatchJobStatus::Completed]
+        );
+        assert_eq!(items[1].body.as_deref(), Some("result of b"));
+        assert_eq!(server.count(), 4);
+        assert!(server.requests().iter().all(|r| r.target == target));
+        assert_eq!(clock.sleeps(), [secs(2.0), secs(3.0), secs(4.5)]);
     })
     .await;
 }
@@ -886,38 +985,74 @@ async fn case_26_rate_limits_and_request_id_on_success_and_on_error() {
     .await;
 }
 
+/// How long case 27 lets each call or wait run before dropping it.
+const PAUSE: Duration = Duration::from_millis(300);
+
+/// Runs `future` for [`PAUSE`], then drops it; true when it had not finished.
+async fn dropped_after_pause<F: IntoFuture>(future: F) -> bool {
+    tokio::time::timeout(PAUSE, future).await.is_err()
+}
+
 #[tokio::test]
 async fn case_27_a_dropped_call_or_waiter_sends_nothing_more() {
     bounded(async {
-        let server = TestServer::always(Reply::Respond(
-            Resp::json(503, "{}").header("retry-after", "1"),
-        ))
-        .await;
-        // The real clock, so the call is really asleep when dropped.
-        let client = Client::builder()
-            .api_key(KEY)
-            .account_id(ACCOUNT)
-            .base_url(AUDIO_BATCH, &server.url())
-            .build()
-            .unwrap();
-        let pending = fetch(&client);
-        assert!(
-            tokio::time::timeout(Duration::from_millis(300), pending)
-                .await
-                .is_err()
+        // The real clock, so each future is really asleep when it is dropped: a call and a
+        // waiter's first poll in the client's 1 s retry sleep, a waiter future and a stream in
+        // the waiter's own 1 s sleep between polls. Each has its own server to count on.
+        let unavailable = Reply::Respond(Resp::json(503, "{}").header("retry-after", "1"));
+        let call_server = TestServer::always(unavailable.clone()).await;
+        let poll_server = TestServer::always(unavailable).await;
+        let wait_server = TestServer::always(processing("b")).await;
+        let stream_server = TestServer::always(processing("b")).await;
+        let real_time = |server: &TestServer| {
+            Client::builder()
+                .api_key(KEY)
+                .account_id(ACCOUNT)
+                .base_url(AUDIO_BATCH, &server.url())
+                .build()
+                .unwrap()
+        };
+        let (call_client, poll_client) = (real_time(&call_server), real_time(&poll_server));
+        let (wait_client, stream_client) = (real_time(&wait_server), real_time(&stream_server));
+        let policy = WaitPolicy::new()
+            .first_delay(Duration::from_secs(1))
+            .factor(1.0)
+            .no_jitter();
+        let mut progress = 0;
+        let (call, poll, wait, stream) = tokio::join!(
+            dropped_after_pause(call_client.audio_batch().get_batch_status("b").send()),
+            dropped_after_pause(poll_client.audio_batch().wait("b").policy(policy.clone())),
+            dropped_after_pause(
+                wait_client
+                    .audio_batch()
+                    .wait("b")
+                    .policy(policy.clone())
+                    .on_progress(|_| progress += 1)
+            ),
+            async {
+                let mut states = stream_client
+                    .audio_batch()
+                    .wait("b")
+                    .policy(policy)
+                    .into_stream();
+                let first = states.next().await.unwrap().unwrap();
+                (first.status, dropped_after_pause(states.next()).await)
+            },
         );
-        assert_eq!(server.count(), 1);
+        assert!(call && poll && wait, "all were still pending when dropped");
+        assert_eq!(stream, (BatchJobStatus::Processing, true));
+        assert_eq!(progress, 1, "the waiter future had its first status");
+        let servers = [&call_server, &poll_server, &wait_server, &stream_server];
+        let counts = servers.map(|s| s.count());
+        assert_eq!(counts, [1, 1, 1, 1], "one request each before the drop");
 
-        let waiter = wait_completed(&client, "b", 10);
-        assert!(
-            tokio::time::timeout(Duration::from_millis(300), waiter)
-                .await
-                .is_err()
-        );
-        assert_eq!(server.count(), 2);
-
+        // Past every 1 s sleep: a future still alive would have sent its next request by now.
         tokio::time::sleep(Duration::from_millis(1500)).await;
-        assert_eq!(server.count(), 2, "nothing is sent after the drop");
+        assert_eq!(
+            servers.map(|s| s.count()),
+            [1, 1, 1, 1],
+            "nothing is sent after the drop"
+        );
     })
     .await;
 }
