@@ -109,6 +109,7 @@
 //! Per attempt, the timeout comes from [`RequestOptions::timeout`], else the spec's
 //! operation default, else [`ClientBuilder::timeout`].
 
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 // `audio` is the module generated from spec/audio.yaml; the batch waiter glue lives beside it.

@@ -19,6 +19,8 @@
 //! Pipeline: `spec` (serde model with positions) → `import` (imported specs attached) →
 //! `check` (every cross-node rule, errors collected) → `lower` (validated `model`, names found
 //! through `scope`) → `expand` (tokens) → `render` (text).
+
+#![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 mod check;

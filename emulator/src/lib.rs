@@ -3,6 +3,8 @@
 //! in-memory job table, and the control plane's model getter and list from a model table,
 //! building its responses from the crate's generated types.
 
+#![forbid(unsafe_code)]
+
 mod audio;
 mod job;
 mod models;

@@ -1,6 +1,8 @@
 //! The `fireworks-ai-emulator` binary: serves the emulator on 127.0.0.1 until interrupted.
 //! It seeds one demo job so `curl` and the examples have something to poll.
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use fireworks_ai_emulator::{Emulator, Job};

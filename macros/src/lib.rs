@@ -2,6 +2,8 @@
 //! calling crate, against the `fireworks-ai` runtime. It has no rules of its own; everything
 //! about the spec lives in `fireworks-ai-codegen`.
 
+#![forbid(unsafe_code)]
+
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream};
