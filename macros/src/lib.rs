@@ -20,13 +20,14 @@ use syn::{Ident, LitStr, Token};
 /// `<Area>Ext` trait it defines for `fireworks_ai::Client`; it only needs `fireworks_ai` as a
 /// dependency.
 ///
-/// ```ignore
+/// (Not a doctest: this crate cannot depend on `fireworks-ai`, which depends on it; the same
+/// usage is compiled by the `fireworks-ai` crate's `tests/ui.rs`.)
+///
+/// ```text
 /// fireworks_ai::generate_api!("spec/my-area.yaml");
 ///
 /// use my_area::MyAreaExt as _;
-/// # async fn run(client: &fireworks_ai::Client) -> Result<(), fireworks_ai::Error> {
 /// let thing = client.my_area().get_thing("id-1").await?;
-/// # Ok(()) }
 /// ```
 ///
 /// A spec with `imports` refers to the imported types as `super::<area>::<Type>`: invoke the
