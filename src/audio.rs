@@ -241,8 +241,11 @@ impl<'a> BatchWait<'a> {
         wait
     }
 
-    /// Account that submitted the job; defaults to the client's account id (or, after a
-    /// submit, the account the submit response names).
+    /// Account that submitted the job; defaults to the client's account id, or for
+    /// [`BatchWait::for_submission`] the account the submit response names.
+    ///
+    /// Ignored by [`BatchWait::submit_and_wait`]: the submit goes to the client's account and
+    /// the wait follows the account its response names.
     pub fn account_id(mut self, account_id: impl Into<Cow<'a, str>>) -> Self {
         if let Target::Job {
             account_id: slot, ..
@@ -285,7 +288,8 @@ impl<'a> BatchWait<'a> {
     }
 
     /// Called with every status a poll returns, the last one included; failed polls are not
-    /// reported here (they end up in [`crate::WaitError::last_error`]).
+    /// reported here (a transient failure is kept as [`crate::WaitError::last_error`] if the
+    /// wait then gives up, and a permanent one is the wait's error).
     pub fn on_progress(mut self, progress: impl FnMut(&BatchStatus) + Send + 'a) -> Self {
         self.progress = Some(Box::new(progress));
         self

@@ -49,9 +49,9 @@
 //! (refused before sending, e.g. a path parameter `..` or a missing account id),
 //! [`Error::Status`] (the Fireworks message and code from any of its error body shapes,
 //! the request id and a body snippet), [`Error::Decode`] (the JSON path of the bad field),
-//! [`Error::Timeout`], [`Error::Transport`], [`Error::Redirect`], [`Error::TooLarge`] and
-//! [`Error::Config`]. Its `Display` is a complete sentence; the API key never appears in
-//! `Debug`, `Display`, logs or URLs.
+//! [`Error::Timeout`], [`Error::Transport`], [`Error::Redirect`], [`Error::TooLarge`],
+//! [`Error::Config`] and [`Error::Wait`] (below). Its `Display` is a self-contained message;
+//! the API key never appears in `Debug`, `Display`, logs or URLs.
 //!
 //! # Batch jobs: submit, wait, typed transcript
 //!
@@ -92,7 +92,7 @@
 //! | retries | 2 (3 attempts) | as the official Python SDK |
 //! | backoff | `min(0.5 s × 2ⁿ, 8 s)` × jitter in `[0.75, 1]` | as the SDK; jitter spreads clients out |
 //! | server hints | `retry-after-ms`, then `Retry-After` (seconds or HTTP date) when in `(0, 60 s]`; `x-should-retry` | as the SDK |
-//! | retried | idempotent operations (GET, or marked in the spec): connect errors, timeouts, resets, truncated bodies, 408, 429, 5xx | a repeat cannot duplicate work |
+//! | retried | idempotent operations (every method but POST and PATCH, unless the spec says otherwise): connect errors, timeouts, resets, truncated bodies, 408, 429, 5xx | a repeat cannot duplicate work |
 //! | non-idempotent (submit, create) | only when the request certainly was not sent (connect refused, DNS, TLS) or on 429 | **differs from the SDK**, which retries any POST after a timeout or 5xx and could submit paid work twice |
 //! | 409 | never retried, even with `x-should-retry: true` | **differs from the SDK**: on the control plane 409 means `ALREADY_EXISTS`/`ABORTED` |
 //! | multipart bodies (uploads) | encoded again for every attempt: bytes shared, a [`FileInput`] path reopened and streamed from the start | a retry never sends a half-read stream, and a large file is never held in memory |

@@ -117,8 +117,8 @@ pub struct RateLimits {
     pub limit_requests: Option<u64>,
     /// `x-ratelimit-remaining-requests`.
     pub remaining_requests: Option<u64>,
-    /// `x-ratelimit-over-limit: yes`: processed, but over the guaranteed limit and may be
-    /// deprioritised.
+    /// `x-ratelimit-over-limit: yes` (or `true`): processed, but over the guaranteed limit and
+    /// may be deprioritised.
     pub over_limit: bool,
     /// `x-ratelimit-limit-tokens-prompt`.
     pub limit_tokens_prompt: Option<f64>,

@@ -16,14 +16,14 @@ use crate::retry::Clock;
 /// How often to poll a job and for how long.
 ///
 /// The first poll is sent at once. After poll number `n` (counting from 0) the waiter sleeps
-/// `min(first_delay × factorⁿ × j, max_delay)`, where `j` is drawn uniformly from
-/// `[1 − jitter, 1 + jitter]`. Failed polls count too, so a struggling server also sees the
-/// delays grow.
+/// `min(min(first_delay × factorⁿ, max_delay) × j, max_delay)`, where `j` is drawn uniformly
+/// from `[1 − jitter, 1 + jitter]`, so once capped the delay varies below `max_delay`. Failed
+/// polls count too, so a struggling server also sees the delays grow.
 ///
 /// | Setting | Default | Why |
 /// |---|---|---|
 /// | first delay | 2 s | the first answer is almost always `processing`; 2 s keeps a short job snappy |
-/// | factor | 1.5 | reaches the cap after about eight polls (≈ 1.5 min), gentler than doubling |
+/// | factor | 1.5 | reaches the cap after eight polls (about a minute in), gentler than doubling |
 /// | max delay | 30 s | audio batch jobs take minutes to hours; a result at most 30 s late is cheap, and a job polled for 24 h costs about 2 900 requests |
 /// | jitter | ±20 % | many jobs submitted together do not poll in lock-step |
 /// | deadline | none | batch results are promised within 24 h, not sooner, so any default would fail legitimate jobs; drop the future or set one |

@@ -139,7 +139,7 @@ const EXPECTED_RUSTC: &str = "rustc 1.95.";
 
 /// Runs the trybuild cases in a child test process that has the spec-dir override set: trybuild
 /// compiles cases in its own directory, and setting a variable in this process would need
-/// `unsafe`, which the workspace forbids outside the one benchmark example.
+/// `unsafe`, which the workspace denies outside the one benchmark example.
 #[test]
 fn compile_fail() {
     if std::env::var_os(SPEC_DIR_VAR).is_some() {

@@ -154,11 +154,12 @@ impl EmulatorBuilder {
 ///   code 3); the real control plane's error body is not documented.
 /// - Forms are validated strictly: unknown or repeated fields are refused, so a client that
 ///   misspells a field fails here rather than being silently ignored.
-/// - Transcripts are deterministic: two words per second of audio (duration from the WAV
-///   header when there is one, else 32 000 bytes per second, 10 s for a URL), nine words per
-///   segment, speakers `SPEAKER_00`, `SPEAKER_01`, ... per segment when diarized. The `json` and
-///   `verbose_json` bodies are the generated `Transcription` and `VerboseTranscription`, and
-///   enum-valued form fields accept exactly the values the generated enums list.
+/// - Transcripts are deterministic: two words per second of audio, at most 600 (duration from
+///   the WAV header when there is one, else 32 000 bytes per second, 10 s for a URL), nine
+///   words per segment, speakers `SPEAKER_00`, `SPEAKER_01`, ... per segment when diarized. The
+///   `json` and `verbose_json` bodies are the generated `Transcription` and
+///   `VerboseTranscription`, and enum-valued form fields accept exactly the values the
+///   generated enums list.
 ///
 /// ```
 /// use fireworks_ai_emulator::{Emulator, Job};

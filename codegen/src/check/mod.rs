@@ -83,9 +83,9 @@ fn check_area(spec: &SpecFile, diags: &mut Diags) {
 
 // Reason: every server becomes a `pub const` and a `FIREWORKS_<NAME>_BASE_URL` variable, and
 // its URL is the client's default base URL. An empty or relative URL would only fail at the
-// first request, and `ClientBuilder::build` refuses plain `http` outside loopback (the key
-// travels in every request), so an `http://` URL would fail every client that does not
-// override it.
+// first request, and `ClientBuilder::build` checks only overridden URLs, so an `http://` URL
+// here would send the key (which travels in every request) in clear text from every client
+// that does not override it.
 fn check_servers(spec: &SpecFile, diags: &mut Diags) {
     let mut constants = Namespace::new();
     for (name, server) in &spec.servers {
