@@ -276,7 +276,13 @@ impl ClientBuilder {
             let Some(key) = key.as_ref().to_str() else {
                 continue;
             };
-            if !key.starts_with("FIREWORKS_") {
+            let server = key
+                .strip_prefix("FIREWORKS_")
+                .and_then(|k| k.strip_suffix("_BASE_URL"))
+                .filter(|name| !name.is_empty());
+            let read =
+                key == "FIREWORKS_API_KEY" || key == "FIREWORKS_ACCOUNT_ID" || server.is_some();
+            if !read {
                 continue;
             }
             let Some(value) = value.as_ref().to_str() else {
@@ -292,11 +298,7 @@ impl ClientBuilder {
                 if !value.is_empty() {
                     self = self.account_id(value);
                 }
-            } else if let Some(name) = key
-                .strip_prefix("FIREWORKS_")
-                .and_then(|k| k.strip_suffix("_BASE_URL"))
-                .filter(|name| !name.is_empty())
-            {
+            } else if let Some(name) = server {
                 self = self.base_url_named(&name.to_ascii_lowercase(), value);
             }
         }
@@ -394,6 +396,32 @@ mod tests {
     use super::*;
 
     const CANARY: &str = "fw_CANARY_a1b2c3d4e5";
+
+    #[test]
+    #[cfg(unix)]
+    fn only_variables_the_client_reads_must_be_utf8() {
+        use std::ffi::OsString;
+        use std::os::unix::ffi::OsStringExt;
+
+        let bad = || OsString::from_vec(vec![0xff, 0xfe]);
+        let unrelated = [
+            (OsString::from("FIREWORKS_API_KEY"), OsString::from(CANARY)),
+            (OsString::from("FIREWORKS_NOTES"), bad()),
+            (OsString::from("FIREWORKS_BASE_URL"), bad()),
+        ];
+        let client = Client::builder().env_vars(unrelated).build().unwrap();
+        assert!(client.account_id().is_none());
+
+        for read in ["FIREWORKS_ACCOUNT_ID", "FIREWORKS_AUDIO_BATCH_BASE_URL"] {
+            let vars = [
+                (OsString::from("FIREWORKS_API_KEY"), OsString::from(CANARY)),
+                (OsString::from(read), bad()),
+            ];
+            let err = Client::builder().env_vars(vars).build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{read}: {err:?}");
+            assert!(err.to_string().contains(read), "{err}");
+        }
+    }
 
     #[test]
     fn debug_never_shows_the_key() {

@@ -142,8 +142,9 @@ impl RateLimits {
         Self {
             limit_requests: int("x-ratelimit-limit-requests"),
             remaining_requests: int("x-ratelimit-remaining-requests"),
-            over_limit: header_str(headers, "x-ratelimit-over-limit")
-                .is_some_and(|v| v.trim().eq_ignore_ascii_case("yes") || v.trim() == "true"),
+            over_limit: header_str(headers, "x-ratelimit-over-limit").is_some_and(|v| {
+                v.trim().eq_ignore_ascii_case("yes") || v.trim().eq_ignore_ascii_case("true")
+            }),
             limit_tokens_prompt: num("x-ratelimit-limit-tokens-prompt"),
             remaining_tokens_prompt: num("x-ratelimit-remaining-tokens-prompt"),
             limit_tokens_cache_adjusted_prompt: num(
