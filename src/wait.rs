@@ -126,9 +126,9 @@ impl WaitPolicy {
 
     /// Gives up with [`WaitErrorKind::FailedPolls`] after this many failed polls in a row
     /// (each one already retried by the client); by default the wait goes on until the
-    /// deadline.
+    /// deadline. At least one failed poll is always allowed: `0` counts as `1`.
     pub fn max_failed_polls(mut self, polls: u32) -> Self {
-        self.max_failed_polls = Some(polls);
+        self.max_failed_polls = Some(polls.max(1));
         self
     }
 
