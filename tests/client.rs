@@ -42,12 +42,6 @@ fn ok(body: &str) -> Reply {
     Reply::Respond(Resp::json(200, body))
 }
 
-/// Asserts the canary key is absent from every rendering of `err`.
-fn assert_no_key(err: &Error) {
-    let shown = format!("{err} {err:?} {err:#?}");
-    assert!(!shown.contains(KEY), "key leaked: {shown}");
-}
-
 #[tokio::test]
 async fn request_line_and_headers_are_exact() {
     bounded(async {
@@ -210,7 +204,7 @@ async fn error_bodies_of_every_shape_are_parsed() {
             if let Some(m) = message {
                 assert!(shown.contains(m), "{shown}");
             }
-            assert_no_key(&err);
+            support::assert_no_key(&err, KEY);
         }
     })
     .await;

@@ -131,12 +131,6 @@ fn exact() -> WaitPolicy {
     WaitPolicy::new().no_jitter()
 }
 
-/// Every rendering of an error must be free of the key.
-fn assert_no_key(err: &Error) {
-    let shown = format!("{err} {err:?} {err:#?}");
-    assert!(!shown.contains(KEY), "key leaked: {shown}");
-}
-
 #[tokio::test]
 async fn case_01_503_503_200_succeeds_after_3_requests() {
     bounded(async {
@@ -691,7 +685,7 @@ async fn case_19_redirect_to_another_port_is_not_followed() {
         assert_eq!(server.count(), 1);
         assert_eq!(other.count(), 0);
         assert_eq!(other.connections(), 0);
-        assert_no_key(&err);
+        support::assert_no_key(&err, KEY);
     })
     .await;
 }

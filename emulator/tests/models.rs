@@ -7,19 +7,9 @@
 
 mod support;
 
-use fireworks_ai_emulator::{AuthMode, Emulator, RunningEmulator};
-use serde_json::{Value, json};
-use support::http;
-
-async fn get(emulator: &RunningEmulator, path: &str, auth: Option<&str>) -> (u16, Value) {
-    let mut request = http().get(format!("{}{path}", emulator.base_url()));
-    if let Some(auth) = auth {
-        request = request.header("Authorization", auth);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json::<Value>().await.unwrap())
-}
+use fireworks_ai_emulator::{AuthMode, Emulator};
+use serde_json::json;
+use support::get;
 
 #[tokio::test]
 async fn a_demo_model_is_proto3_json_with_an_int64_string() {

@@ -8,20 +8,9 @@ mod support;
 
 use std::time::Duration;
 
-use fireworks_ai_emulator::{AuthMode, Emulator, Job, RunningEmulator};
-use serde_json::{Value, json};
-use support::http;
-
-async fn get(emulator: &RunningEmulator, path: &str, auth: Option<&str>) -> (u16, Value) {
-    let mut request = http().get(format!("{}{path}", emulator.base_url()));
-    if let Some(auth) = auth {
-        request = request.header("Authorization", auth);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.json::<Value>().await.unwrap();
-    (status, body)
-}
+use fireworks_ai_emulator::{AuthMode, Emulator, Job};
+use serde_json::json;
+use support::{get, http};
 
 #[tokio::test]
 async fn job_is_processing_for_n_polls_then_completed() {

@@ -396,3 +396,9 @@ async fn answer(stream: &mut TcpStream, reply: Reply) -> bool {
         }
     }
 }
+
+/// Asserts `key` is absent from every rendering of `err` (`Display`, `Debug`, pretty `Debug`).
+pub fn assert_no_key(err: &fireworks_ai::Error, key: &str) {
+    let shown = format!("{err} {err:?} {err:#?}");
+    assert!(!shown.contains(key), "key leaked: {shown}");
+}

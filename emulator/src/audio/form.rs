@@ -52,24 +52,8 @@ pub(crate) struct AudioRequest {
     pub(crate) max_speakers: Option<u32>,
 }
 
-const TRANSCRIPTION_FIELDS: &[&str] = &[
-    "file",
-    "model",
-    "vad_model",
-    "alignment_model",
-    "language",
-    "prompt",
-    "temperature",
-    "response_format",
-    "timestamp_granularities",
-    "timestamp_granularities[]",
-    "diarize",
-    "min_speakers",
-    "max_speakers",
-    "preprocessing",
-];
-/// Translations take the same fields minus diarization.
-const TRANSLATION_FIELDS: &[&str] = &[
+/// The multipart fields both tasks accept.
+const COMMON_FIELDS: &[&str] = &[
     "file",
     "model",
     "vad_model",
@@ -82,6 +66,8 @@ const TRANSLATION_FIELDS: &[&str] = &[
     "timestamp_granularities[]",
     "preprocessing",
 ];
+/// The fields only transcriptions accept: translations take no diarization.
+const DIARIZATION_FIELDS: &[&str] = &["diarize", "min_speakers", "max_speakers"];
 
 /// The raw text fields, each at most once (granularities may repeat).
 #[derive(Debug, Default)]
@@ -102,17 +88,17 @@ struct Raw {
 
 /// Reads the whole form and validates it; the error is the message for a 400 response.
 pub(crate) async fn parse(task: Task, mut multipart: Multipart) -> Result<AudioRequest, String> {
-    let known = match task {
-        Task::Transcribe => TRANSCRIPTION_FIELDS,
-        Task::Translate => TRANSLATION_FIELDS,
-    };
+    let mut known = COMMON_FIELDS.to_vec();
+    if matches!(task, Task::Transcribe) {
+        known.extend_from_slice(DIARIZATION_FIELDS);
+    }
     let mut raw = Raw::default();
     while let Some(field) = multipart.next_field().await.map_err(malformed)? {
         let name = field.name().unwrap_or_default().to_owned();
         if !known.contains(&name.as_str()) {
             return Err(format!(
                 "unknown field `{name}`; expected one of {}",
-                list(known)
+                list(&known)
             ));
         }
         if name == "file" {

@@ -20,3 +20,18 @@ pub fn http() -> reqwest::Client {
         .build()
         .unwrap()
 }
+
+/// `GET base_url + path` with an optional `Authorization` value; the status and the JSON body.
+pub async fn get(
+    emulator: &fireworks_ai_emulator::RunningEmulator,
+    path: &str,
+    auth: Option<&str>,
+) -> (u16, serde_json::Value) {
+    let mut request = http().get(format!("{}{path}", emulator.base_url()));
+    if let Some(auth) = auth {
+        request = request.header("Authorization", auth);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
