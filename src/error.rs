@@ -63,6 +63,9 @@ pub enum Error {
     /// Waiting for a job ended without a result: its deadline passed, it failed, or it
     /// completed without one (see [`crate::WaitPolicy`]).
     Wait(Box<crate::wait::WaitError>),
+    /// A streamed response or a paginated listing broke off after it started: an error
+    /// event, an idle or truncated event stream, a repeated page token.
+    Stream(Box<crate::sse::StreamError>),
 }
 
 impl Error {
@@ -92,6 +95,7 @@ impl Error {
             Self::Redirect(e) => Some(&e.meta),
             Self::Decode(e) => e.meta.as_ref(),
             Self::TooLarge(e) => e.meta.as_ref(),
+            Self::Stream(e) => e.meta(),
             _ => None,
         }
     }
@@ -111,7 +115,7 @@ impl Error {
             Self::Redirect(e) => Some(&e.call),
             Self::Decode(e) => e.call.as_ref(),
             Self::TooLarge(e) => Some(&e.call),
-            Self::InvalidArgument(_) | Self::Config(_) | Self::Wait(_) => None,
+            Self::InvalidArgument(_) | Self::Config(_) | Self::Wait(_) | Self::Stream(_) => None,
         }
     }
 }
@@ -128,6 +132,7 @@ impl fmt::Display for Error {
             Self::Redirect(e) => e.fmt(f),
             Self::TooLarge(e) => e.fmt(f),
             Self::Wait(e) => e.fmt(f),
+            Self::Stream(e) => e.fmt(f),
         }
     }
 }

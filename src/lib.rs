@@ -118,12 +118,15 @@ mod batch_wait;
 mod body;
 mod call;
 mod client;
+mod collect;
 mod error;
 mod file;
 mod multipart;
 mod options;
+mod pages;
 mod response;
 mod retry;
+mod sse;
 mod url;
 mod wait;
 
@@ -134,6 +137,7 @@ pub mod __private;
 pub use batch_wait::{BatchRequest, BatchWait, CompletedBatch};
 pub use body::{BodyKind, DecodedBody, EmbeddedBody};
 pub use client::{Client, ClientBuilder, Server};
+pub use collect::CollectConfig;
 pub use error::{
     CallInfo, ConfigError, DecodeError, Error, InvalidArgument, RedirectError, StatusError,
     StatusKind, TimeoutError, TimeoutKind, TooLargeError, TransportError,
@@ -141,8 +145,10 @@ pub use error::{
 pub use file::FileInput;
 pub use fireworks_ai_macros::generate_api;
 pub use options::RequestOptions;
+pub use pages::{Items, Page, Pages};
 pub use response::{RateLimits, Response, ResponseMeta};
 pub use retry::{Clock, JitterFn, RetryPolicy, TokioClock, server_delay};
+pub use sse::{EventStream, StreamConfig, StreamError, StreamErrorKind};
 pub use wait::{WaitError, WaitErrorKind, WaitPolicy};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));
