@@ -121,6 +121,7 @@ mod client;
 mod collect;
 mod error;
 mod file;
+mod limit;
 mod multipart;
 mod options;
 mod pages;
