@@ -178,10 +178,11 @@ async fn control_plane_json_decodes_with_int64_strings_unknown_values_and_extra_
             "supportsLora": false,
             "baseModelDetails": {"worldSize": 8, "checkpointFormat": "SAFETENSORS",
                 "parameterCount": "671000000000", "moe": true, "tunable": false,
-                "supportsMtp": true},
+                "supportsMtp": true, "futureDetail": 3},
             "deprecationDate": {"year": 2026, "month": 1, "day": 31},
             "deployedModelRefs": [{"name": "d1", "state": "DEPLOYED"}],
-            "calibrated": true
+            "calibrated": true,
+            "futureModelField": {"a": 1}
         }"#;
         let server = TestServer::always(Reply::Respond(Resp::json(200, body))).await;
         let client = Client::builder()
@@ -217,19 +218,25 @@ async fn control_plane_json_decodes_with_int64_strings_unknown_values_and_extra_
             Some(CheckpointFormat::Unknown("SAFETENSORS".to_owned()))
         );
         assert_eq!(details.moe, Some(true));
-        assert_eq!(details.extra["supportsMtp"], true);
+        assert_eq!(details.supports_mtp, Some(true));
+        assert_eq!(details.extra["futureDetail"], 3);
         let date = model.deprecation_date.as_ref().unwrap();
         assert_eq!(
             (date.year, date.month, date.day),
             (Some(2026), Some(1), Some(31))
         );
-        assert_eq!(model.extra["calibrated"], true);
-        assert_eq!(model.extra["deployedModelRefs"][0]["state"], "DEPLOYED");
+        assert_eq!(model.calibrated, Some(true));
+        let refs = model.deployed_model_refs.as_ref().unwrap();
+        assert_eq!(refs[0].name.as_deref(), Some("d1"));
+        assert_eq!(refs[0].state.as_ref().unwrap().as_str(), "DEPLOYED");
+        assert_eq!(model.extra["futureModelField"], json!({"a": 1}));
         // Sent back, the int64 is a string again and the unknown parts are unchanged.
         let again = serde_json::to_value(&model).unwrap();
         assert_eq!(again["baseModelDetails"]["parameterCount"], "671000000000");
         assert_eq!(again["state"], "DEPRECATING");
         assert_eq!(again["calibrated"], true);
+        assert_eq!(again["futureModelField"], json!({"a": 1}));
+        assert_eq!(again["baseModelDetails"]["futureDetail"], 3);
     })
     .await;
 }

@@ -58,7 +58,8 @@ mod shapes {
 }
 
 /// The real specs through the macro, plus the text `build.rs` would write for each. The audio
-/// batch spec imports the audio spec's types, so the two are siblings.
+/// batch spec imports the audio spec's types, so the two are siblings; the control-plane specs
+/// import `spec/control.yaml`, which is generated once and re-exported beside each of them.
 mod via_macro {
     fireworks_ai_macros::generate_api!("spec/audio-batch.yaml", __build_script_source);
     fireworks_ai_macros::generate_api!("spec/audio.yaml");
@@ -67,7 +68,75 @@ mod via_macro {
         fireworks_ai_macros::generate_api!("spec/audio.yaml", __build_script_source);
     }
     pub mod models_source {
+        pub use super::control_source::control;
         fireworks_ai_macros::generate_api!("spec/models.yaml", __build_script_source);
+    }
+    /// The shared control-plane types; every other control-plane spec imports them, so each of
+    /// those modules re-exports this `control` module as its sibling.
+    pub mod control_source {
+        fireworks_ai_macros::generate_api!("spec/control.yaml", __build_script_source);
+    }
+    pub mod accounts_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/accounts.yaml", __build_script_source);
+    }
+    pub mod api_keys_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/api-keys.yaml", __build_script_source);
+    }
+    pub mod batch_inference_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/batch-inference.yaml", __build_script_source);
+    }
+    pub mod datasets_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/datasets.yaml", __build_script_source);
+    }
+    pub mod deployed_models_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/deployed-models.yaml", __build_script_source);
+    }
+    pub mod deployment_shapes_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/deployment-shapes.yaml", __build_script_source);
+    }
+    pub mod deployments_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/deployments.yaml", __build_script_source);
+    }
+    pub mod dpo_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/dpo.yaml", __build_script_source);
+    }
+    pub mod evaluation_jobs_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/evaluation-jobs.yaml", __build_script_source);
+    }
+    pub mod evaluators_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/evaluators.yaml", __build_script_source);
+    }
+    pub mod reinforcement_fine_tuning_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!(
+            "spec/reinforcement-fine-tuning.yaml",
+            __build_script_source
+        );
+    }
+    pub mod secrets_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/secrets.yaml", __build_script_source);
+    }
+    pub mod supervised_fine_tuning_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!(
+            "spec/supervised-fine-tuning.yaml",
+            __build_script_source
+        );
+    }
+    pub mod users_source {
+        pub use super::control_source::control;
+        fireworks_ai_macros::generate_api!("spec/users.yaml", __build_script_source);
     }
 }
 
@@ -84,7 +153,7 @@ fn section<'a>(all: &'a str, display_path: &str) -> &'a str {
 
 #[test]
 fn macro_and_build_script_output_are_identical() {
-    for (via_macro, path) in [
+    let pairs = [
         (via_macro::__GENERATED_SOURCE, "spec/audio-batch.yaml"),
         (
             via_macro::audio_source::__GENERATED_SOURCE,
@@ -94,7 +163,76 @@ fn macro_and_build_script_output_are_identical() {
             via_macro::models_source::__GENERATED_SOURCE,
             "spec/models.yaml",
         ),
-    ] {
+        (
+            via_macro::control_source::__GENERATED_SOURCE,
+            "spec/control.yaml",
+        ),
+        (
+            via_macro::accounts_source::__GENERATED_SOURCE,
+            "spec/accounts.yaml",
+        ),
+        (
+            via_macro::api_keys_source::__GENERATED_SOURCE,
+            "spec/api-keys.yaml",
+        ),
+        (
+            via_macro::batch_inference_source::__GENERATED_SOURCE,
+            "spec/batch-inference.yaml",
+        ),
+        (
+            via_macro::datasets_source::__GENERATED_SOURCE,
+            "spec/datasets.yaml",
+        ),
+        (
+            via_macro::deployed_models_source::__GENERATED_SOURCE,
+            "spec/deployed-models.yaml",
+        ),
+        (
+            via_macro::deployment_shapes_source::__GENERATED_SOURCE,
+            "spec/deployment-shapes.yaml",
+        ),
+        (
+            via_macro::deployments_source::__GENERATED_SOURCE,
+            "spec/deployments.yaml",
+        ),
+        (via_macro::dpo_source::__GENERATED_SOURCE, "spec/dpo.yaml"),
+        (
+            via_macro::evaluation_jobs_source::__GENERATED_SOURCE,
+            "spec/evaluation-jobs.yaml",
+        ),
+        (
+            via_macro::evaluators_source::__GENERATED_SOURCE,
+            "spec/evaluators.yaml",
+        ),
+        (
+            via_macro::reinforcement_fine_tuning_source::__GENERATED_SOURCE,
+            "spec/reinforcement-fine-tuning.yaml",
+        ),
+        (
+            via_macro::secrets_source::__GENERATED_SOURCE,
+            "spec/secrets.yaml",
+        ),
+        (
+            via_macro::supervised_fine_tuning_source::__GENERATED_SOURCE,
+            "spec/supervised-fine-tuning.yaml",
+        ),
+        (
+            via_macro::users_source::__GENERATED_SOURCE,
+            "spec/users.yaml",
+        ),
+    ];
+    // Every spec `build.rs` reads is compared, so a new spec file cannot be left out.
+    let mut covered: Vec<&str> = pairs.iter().map(|(_, path)| *path).collect();
+    covered.sort_unstable();
+    let mut on_disk: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/spec"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml"))
+        .map(|name| format!("spec/{name}"))
+        .collect();
+    on_disk.sort_unstable();
+    assert_eq!(covered, on_disk);
+    for (via_macro, path) in pairs {
         let from_build_script = section(fireworks_ai::__GENERATED_SOURCE, path);
         assert_eq!(via_macro.trim_end(), from_build_script, "{path}");
     }

@@ -1,0 +1,700 @@
+//! The control-plane operations generated from `spec/control.yaml` and the area specs that
+//! import it: one representative call per area against the scripted raw-TCP server on
+//! 127.0.0.1, checking the exact method, path, query and JSON (or multipart) body on the wire and
+//! the decoding of hand-written responses with unknown fields, unknown enum values and int64
+//! strings.
+
+// Test code: a failed unwrap is a failed test, and the shared helpers outside `#[test]`
+// functions are not covered by clippy's allow-*-in-tests settings.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod support;
+
+use std::collections::BTreeMap;
+
+use fireworks_ai::control::{
+    AutoscalingPolicy, Deployment, DeploymentState, Empty, JobState, Precision, StatusCode,
+};
+use fireworks_ai::{Client, FileInput};
+use serde_json::{Value, json};
+use support::{Recorded, Reply, Resp, TestServer, bounded};
+
+/// A server that answers every request with `body` (status 200, JSON), and a client for it
+/// whose default account is `acct`.
+async fn serve(body: &str) -> (TestServer, Client) {
+    let server = TestServer::always(Reply::Respond(Resp::json(200, body))).await;
+    let client = Client::builder()
+        .api_key("fw_KEY")
+        .account_id("acct")
+        .base_url(fireworks_ai::datasets::CONTROL, &server.url())
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+/// The only request the server received.
+fn only(server: &TestServer) -> Recorded {
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    requests.into_iter().next().unwrap()
+}
+
+/// The request's JSON body.
+fn json_of(request: &Recorded) -> Value {
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    serde_json::from_slice(&request.body).unwrap()
+}
+
+#[tokio::test]
+async fn list_accounts_sends_the_page_parameters_and_keeps_unknown_values() {
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"accounts": [{"name": "accounts/acct", "email": "a@example.com",
+                  "state": "MIGRATING", "suspendState": "UNSUSPENDED",
+                  "status": {"code": "NOT_FOUND", "message": "gone"}, "futureField": [1]}],
+                "nextPageToken": "page-2", "totalSize": 3}"#,
+        )
+        .await;
+        let page = client
+            .accounts()
+            .list_accounts()
+            .page_size(2)
+            .page_token("page-1")
+            .filter("state=READY")
+            .order_by("createTime desc")
+            .read_mask("name,email")
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "GET /v1/accounts?filter=state%3DREADY&orderBy=createTime%20desc&pageSize=2&pageToken=page-1&readMask=name%2Cemail HTTP/1.1"
+        );
+        assert_eq!(request.header("authorization"), Some("Bearer fw_KEY"));
+        assert!(request.body.is_empty());
+        assert_eq!(page.next_page_token.as_deref(), Some("page-2"));
+        assert_eq!(page.total_size, Some(3));
+        let account = &page.accounts.as_ref().unwrap()[0];
+        assert_eq!(account.email, "a@example.com");
+        let state = account.state.as_ref().unwrap();
+        assert!(state.is_unknown());
+        assert_eq!(state.as_str(), "MIGRATING");
+        let status = account.status.as_ref().unwrap();
+        assert_eq!(status.code, Some(StatusCode::NotFound));
+        assert_eq!(account.extra["futureField"], json!([1]));
+        // Sent back, the unknown state and field are unchanged.
+        let again = serde_json::to_value(account).unwrap();
+        assert_eq!(again["state"], "MIGRATING");
+        assert_eq!(again["futureField"], json!([1]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_empty_page_has_no_items_key() {
+    bounded(async {
+        let (server, client) = serve("{}").await;
+        let page = client.datasets().list_datasets().await.unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "GET /v1/accounts/acct/datasets HTTP/1.1"
+        );
+        assert_eq!(page.datasets, None);
+        assert_eq!(page.next_page_token, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn update_user_patches_the_fields_that_were_set() {
+    use fireworks_ai::users::User;
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"name": "accounts/acct/users/u 1", "role": "admin", "state": "READY",
+                "createTime": "2025-01-02T03:04:05Z"}"#,
+        )
+        .await;
+        let user = client
+            .users()
+            .update_user("u 1", User::new("admin").display_name("Dee"))
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "PATCH /v1/accounts/acct/users/u%201 HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"role": "admin", "displayName": "Dee"})
+        );
+        assert_eq!(user.role, "admin");
+        assert_eq!(user.create_time.as_deref(), Some("2025-01-02T03:04:05Z"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delete_api_key_is_a_post_to_the_custom_method() {
+    use fireworks_ai::api_keys::DeleteApiKeyBody;
+    bounded(async {
+        let (server, client) = serve(r#"{"unexpected": true}"#).await;
+        let reply: Empty = client
+            .api_keys()
+            .delete_api_key("u1", DeleteApiKeyBody::new("key-1"))
+            .account_id("other")
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/other/users/u1/apiKeys:delete HTTP/1.1"
+        );
+        assert_eq!(json_of(&request), json!({"keyId": "key-1"}));
+        assert_eq!(reply.extra["unexpected"], true);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn create_secret_sends_the_secret_resource() {
+    use fireworks_ai::secrets::Secret;
+    bounded(async {
+        let (server, client) =
+            serve(r#"{"name": "accounts/acct/secrets/s1", "keyName": "HF_TOKEN"}"#).await;
+        let secret = client
+            .secrets()
+            .create_secret(Secret::new("HF_TOKEN", "accounts/acct/secrets/s1").value("hunter2"))
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/secrets HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"keyName": "HF_TOKEN", "name": "accounts/acct/secrets/s1", "value": "hunter2"})
+        );
+        assert_eq!(secret.value, None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn model_custom_methods_use_their_own_http_methods() {
+    use fireworks_ai::models::PrepareModelBody;
+    bounded(async {
+        let (server, client) = serve(r#"{"warnings": ["big"]}"#).await;
+        let checked = client
+            .models()
+            .validate_model_upload("m1")
+            .config_only(true)
+            .trust_remote_code(false)
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "GET /v1/accounts/acct/models/m1:validateUpload?configOnly=true&trustRemoteCode=false HTTP/1.1"
+        );
+        assert_eq!(checked.warnings, Some(vec!["big".to_owned()]));
+
+        let (server, client) = serve("{}").await;
+        client
+            .models()
+            .prepare_model("m1", PrepareModelBody::new().precision(Precision::Fp8))
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/models/m1:prepare HTTP/1.1"
+        );
+        assert_eq!(json_of(&request), json!({"precision": "FP8"}));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn create_dataset_nests_the_dataset_and_sends_int64_as_a_string() {
+    use fireworks_ai::datasets::{CreateDatasetBody, Dataset, DatasetState};
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"name": "accounts/acct/datasets/ds1", "state": "UPLOADING",
+                "exampleCount": "12345678901234", "userUploaded": {}, "estimatedTokenCount": "9"}"#,
+        )
+        .await;
+        let dataset = client
+            .datasets()
+            .create_dataset(CreateDatasetBody::new(
+                Dataset::new()
+                    .example_count(12_345_678_901_234)
+                    .user_uploaded(Empty::new()),
+                "ds1",
+            ))
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/datasets HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"dataset": {"exampleCount": "12345678901234", "userUploaded": {}},
+                   "datasetId": "ds1"})
+        );
+        assert_eq!(dataset.state, Some(DatasetState::Uploading));
+        assert_eq!(dataset.example_count, Some(12_345_678_901_234));
+        assert_eq!(dataset.estimated_token_count, Some(9));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dataset_uploads_are_multipart_or_signed_url_requests() {
+    use fireworks_ai::datasets::{GetDatasetUploadEndpointBody, UploadDatasetForm};
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"id": "f1", "object": "file", "bytes": 5, "created_at": 1700000000,
+                "filename": "train.jsonl", "purpose": "fine-tune"}"#,
+        )
+        .await;
+        let uploaded = client
+            .datasets()
+            .upload_dataset(
+                "ds1",
+                UploadDatasetForm::new(FileInput::from_bytes(&b"{}\n{}\n"[..], "train.jsonl")),
+            )
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/datasets/ds1:upload HTTP/1.1"
+        );
+        assert!(
+            request
+                .header("content-type")
+                .unwrap()
+                .starts_with("multipart/form-data; boundary=")
+        );
+        let body = String::from_utf8_lossy(&request.body);
+        assert!(
+            body.contains("name=\"file\"; filename=\"train.jsonl\""),
+            "{body}"
+        );
+        assert!(body.contains("{}\n{}\n"), "{body}");
+        assert_eq!(uploaded.bytes, Some(5));
+        assert_eq!(uploaded.created_at, Some(1_700_000_000));
+
+        let (server, client) =
+            serve(r#"{"filenameToSignedUrls": {"train.jsonl": "https://storage.test/signed"}}"#)
+                .await;
+        let sizes = BTreeMap::from([("train.jsonl".to_owned(), "6".to_owned())]);
+        let urls = client
+            .datasets()
+            .get_dataset_upload_endpoint("ds1", GetDatasetUploadEndpointBody::new(sizes))
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/datasets/ds1:getUploadEndpoint HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"filenameToSize": {"train.jsonl": "6"}})
+        );
+        assert_eq!(
+            urls.filename_to_signed_urls.unwrap()["train.jsonl"],
+            "https://storage.test/signed"
+        );
+
+        let (server, client) = serve("{}").await;
+        client
+            .datasets()
+            .validate_dataset_upload("ds1", Empty::new())
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/datasets/ds1:validateUpload HTTP/1.1"
+        );
+        assert_eq!(json_of(&request), json!({}));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn create_deployment_sends_query_flags_and_the_deployment_body() {
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"name": "accounts/acct/deployments/d1", "baseModel": "accounts/fireworks/models/m",
+                "state": "READY", "replicaCount": 1, "region": "MARS_1",
+                "autoscalingPolicy": {"scaleUpWindow": "30s", "loadTargets": {"default": 0.8}},
+                "replicaStats": {"readyReplicaCount": 1, "newCounter": 4}}"#,
+        )
+        .await;
+        let deployment = client
+            .deployments()
+            .create_deployment(
+                Deployment::new("accounts/fireworks/models/m")
+                    .min_replica_count(0)
+                    .precision(Precision::Fp8)
+                    .autoscaling_policy(AutoscalingPolicy::new().scale_to_zero_window("600s")),
+            )
+            .deployment_id("d1")
+            .validate_only(true)
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/deployments?deploymentId=d1&validateOnly=true HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"baseModel": "accounts/fireworks/models/m", "minReplicaCount": 0,
+                   "precision": "FP8", "autoscalingPolicy": {"scaleToZeroWindow": "600s"}})
+        );
+        assert_eq!(deployment.state, Some(DeploymentState::Ready));
+        assert_eq!(deployment.replica_count, Some(1));
+        assert_eq!(deployment.region.as_ref().unwrap().as_str(), "MARS_1");
+        let policy = deployment.autoscaling_policy.as_ref().unwrap();
+        assert_eq!(policy.scale_up_window.as_deref(), Some("30s"));
+        assert_eq!(policy.load_targets.as_ref().unwrap()["default"], 0.8);
+        let stats = deployment.replica_stats.as_ref().unwrap();
+        assert_eq!(stats.ready_replica_count, Some(1));
+        assert_eq!(stats.extra["newCounter"], 4);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scale_deployment_is_a_patch_on_the_custom_method() {
+    use fireworks_ai::deployments::ScaleDeploymentBody;
+    bounded(async {
+        let (server, client) = serve("{}").await;
+        client
+            .deployments()
+            .scale_deployment("d1", ScaleDeploymentBody::new().replica_count(2))
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "PATCH /v1/accounts/acct/deployments/d1:scale HTTP/1.1"
+        );
+        assert_eq!(json_of(&request), json!({"replicaCount": 2}));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn create_deployed_model_loads_an_addon() {
+    use fireworks_ai::deployed_models::DeployedModel;
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"name": "accounts/acct/deployedModels/dm1", "state": "DEPLOYING",
+                "status": {"code": "OK"}}"#,
+        )
+        .await;
+        let loaded = client
+            .deployed_models()
+            .create_deployed_model(
+                DeployedModel::new()
+                    .model("accounts/acct/models/lora")
+                    .deployment("accounts/acct/deployments/d1")
+                    .default(true),
+            )
+            .replace_merged_addon(true)
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/deployedModels?replaceMergedAddon=true HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"model": "accounts/acct/models/lora",
+                   "deployment": "accounts/acct/deployments/d1", "default": true})
+        );
+        assert_eq!(loaded.state.as_ref().unwrap().as_str(), "DEPLOYING");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn match_deployment_shape_versions_embeds_a_create_deployment_request() {
+    use fireworks_ai::deployment_shapes::{
+        CreateDeploymentRequest, MatchDeploymentShapeVersionsBody,
+    };
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"deploymentShapeVersions": [{"name": "accounts/fireworks/deploymentShapes/s/versions/v",
+                  "validated": true, "snapshot": {"baseModel": "m", "presetType": "FAST",
+                  "parameterCount": "8000000000"}}], "totalSize": 1}"#,
+        )
+        .await;
+        let body = MatchDeploymentShapeVersionsBody::new(CreateDeploymentRequest::new(
+            "accounts/acct",
+            Deployment::new("accounts/fireworks/models/m").enable_addons(true),
+        ));
+        let matched = client
+            .deployment_shapes()
+            .match_deployment_shape_versions(body)
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/deploymentShapeVersions:match HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"createDeploymentRequest": {"parent": "accounts/acct",
+                   "deployment": {"baseModel": "accounts/fireworks/models/m", "enableAddons": true}}})
+        );
+        let version = &matched.deployment_shape_versions.as_ref().unwrap()[0];
+        assert_eq!(version.validated, Some(true));
+        let shape = version.snapshot.as_ref().unwrap();
+        assert_eq!(shape.parameter_count, Some(8_000_000_000));
+        assert_eq!(shape.preset_type.as_ref().unwrap().as_str(), "FAST");
+
+        let (server, client) = serve("{}").await;
+        client
+            .deployment_shapes()
+            .get_deployment_shape_version("shape 1", "v/2")
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "GET /v1/accounts/acct/deploymentShapes/shape%201/versions/v%2F2 HTTP/1.1"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn create_batch_inference_job_takes_its_id_in_the_query() {
+    use fireworks_ai::batch_inference::{BatchInferenceJob, BatchInferenceParameters};
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"name": "accounts/acct/batchInferenceJobs/job1", "state": "JOB_STATE_RUNNING",
+                "jobProgress": {"percent": 40, "outputRows": 4, "futureCount": 2},
+                "createTime": "2025-01-02T03:04:05Z"}"#,
+        )
+        .await;
+        let job = client
+            .batch_inference()
+            .create_batch_inference_job(
+                BatchInferenceJob::new()
+                    .model("accounts/fireworks/models/m")
+                    .input_dataset_id("accounts/acct/datasets/in")
+                    .inference_parameters(
+                        BatchInferenceParameters::new()
+                            .max_tokens(16)
+                            .extra_body(r#"{"stop": ["\n"]}"#),
+                    ),
+            )
+            .batch_inference_job_id("job1")
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/batchInferenceJobs?batchInferenceJobId=job1 HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"model": "accounts/fireworks/models/m",
+                   "inputDatasetId": "accounts/acct/datasets/in",
+                   "inferenceParameters": {"maxTokens": 16, "extraBody": "{\"stop\": [\"\\n\"]}"}})
+        );
+        assert_eq!(job.state, Some(JobState::JobStateRunning));
+        let progress = job.job_progress.as_ref().unwrap();
+        assert_eq!(progress.percent, Some(40));
+        assert_eq!(progress.extra["futureCount"], 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn fine_tuning_cancel_and_resume_send_the_empty_message() {
+    bounded(async {
+        let (server, client) = serve("{}").await;
+        client
+            .supervised_fine_tuning()
+            .cancel_supervised_fine_tuning_job("sft1", Empty::new())
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/supervisedFineTuningJobs/sft1:cancel HTTP/1.1"
+        );
+        assert_eq!(json_of(&request), json!({}));
+
+        let (server, client) = serve(
+            r#"{"name": "accounts/acct/dpoJobs/dpo1", "dataset": "accounts/acct/datasets/d",
+                "state": "JOB_STATE_WARMING_UP"}"#,
+        )
+        .await;
+        let job = client
+            .dpo()
+            .resume_dpo_job("dpo1", Empty::new())
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "POST /v1/accounts/acct/dpoJobs/dpo1:resume HTTP/1.1"
+        );
+        assert_eq!(job.dataset, "accounts/acct/datasets/d");
+        let state = job.state.unwrap();
+        assert!(state.is_unknown());
+        assert_eq!(state.as_str(), "JOB_STATE_WARMING_UP");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rlor_trainer_jobs_execute_a_train_step() {
+    use fireworks_ai::reinforcement_fine_tuning::ExecuteRlorTrainStepBody;
+    bounded(async {
+        let (server, client) = serve("{}").await;
+        client
+            .reinforcement_fine_tuning()
+            .execute_rlor_train_step(
+                "r1",
+                ExecuteRlorTrainStepBody::new("accounts/acct/datasets/d", "accounts/acct/models/o"),
+            )
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/rlorTrainerJobs/r1:executeTrainStep HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"dataset": "accounts/acct/datasets/d", "outputModel": "accounts/acct/models/o"})
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn get_dpo_job_metrics_file_endpoint_returns_a_signed_url() {
+    bounded(async {
+        let (server, client) = serve(r#"{"signedUrl": "https://storage.test/m.jsonl"}"#).await;
+        let endpoint = client
+            .dpo()
+            .get_dpo_job_metrics_file_endpoint("dpo1")
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "GET /v1/accounts/acct/dpoJobs/dpo1:getMetricsFileEndpoint HTTP/1.1"
+        );
+        assert_eq!(
+            endpoint.signed_url.as_deref(),
+            Some("https://storage.test/m.jsonl")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn create_evaluator_posts_to_evaluators_v2() {
+    use fireworks_ai::evaluators::{CreateEvaluatorBody, Evaluator, EvaluatorState};
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"name": "accounts/acct/evaluators/ev1", "state": "BUILDING",
+                "criteria": [{"name": "c", "type": "CODE_SNIPPETS",
+                  "codeSnippets": {"language": "python", "fileContents": {"main.py": "x"}}}]}"#,
+        )
+        .await;
+        let evaluator = client
+            .evaluators()
+            .create_evaluator(
+                CreateEvaluatorBody::new(
+                    Evaluator::new().display_name("Ev").entry_point("main.py"),
+                )
+                .evaluator_id("ev1"),
+            )
+            .await
+            .unwrap();
+        let request = only(&server);
+        assert_eq!(
+            request.request_line,
+            "POST /v1/accounts/acct/evaluatorsV2 HTTP/1.1"
+        );
+        assert_eq!(
+            json_of(&request),
+            json!({"evaluator": {"displayName": "Ev", "entryPoint": "main.py"},
+                   "evaluatorId": "ev1"})
+        );
+        assert_eq!(evaluator.state, Some(EvaluatorState::Building));
+        let criterion = &evaluator.criteria.as_ref().unwrap()[0];
+        let snippets = criterion.code_snippets.as_ref().unwrap();
+        assert_eq!(snippets.file_contents.as_ref().unwrap()["main.py"], "x");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn evaluation_job_log_endpoint_and_list() {
+    bounded(async {
+        let (server, client) = serve(
+            r#"{"executionLogSignedUri": "https://storage.test/log", "contentType": "text/plain",
+                "expireTime": "2025-01-02T04:04:05Z"}"#,
+        )
+        .await;
+        let log = client
+            .evaluation_jobs()
+            .get_evaluation_job_execution_log_endpoint("ej1")
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "GET /v1/accounts/acct/evaluationJobs/ej1:getExecutionLogEndpoint HTTP/1.1"
+        );
+        assert_eq!(
+            log.execution_log_signed_uri.as_deref(),
+            Some("https://storage.test/log")
+        );
+        assert_eq!(log.expire_time.as_deref(), Some("2025-01-02T04:04:05Z"));
+
+        let (server, client) = serve(
+            r#"{"evaluationJobs": [{"name": "accounts/acct/evaluationJobs/ej1",
+                  "evaluator": "accounts/acct/evaluators/ev1", "inputDataset": "i",
+                  "outputDataset": "o", "metrics": {"score": 0.5},
+                  "state": "JOB_STATE_COMPLETED"}], "nextPageToken": ""}"#,
+        )
+        .await;
+        let page = client
+            .evaluation_jobs()
+            .list_evaluation_jobs()
+            .page_size(1)
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "GET /v1/accounts/acct/evaluationJobs?pageSize=1 HTTP/1.1"
+        );
+        let job = &page.evaluation_jobs.as_ref().unwrap()[0];
+        assert_eq!(job.output_dataset, "o");
+        assert_eq!(job.state, Some(JobState::JobStateCompleted));
+        assert_eq!(job.metrics.as_ref().unwrap()["score"], 0.5);
+        assert_eq!(page.next_page_token.as_deref(), Some(""));
+    })
+    .await;
+}
