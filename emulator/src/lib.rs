@@ -1,7 +1,31 @@
 //! A local emulator of the Fireworks AI HTTP API for tests and offline examples.
 //! It answers the audio batch status, audio batch submit and sync audio endpoints from an
 //! in-memory job table, and the control plane's model getter and list from a model table,
-//! building its responses from the crate's generated types.
+//! building its responses from the crate's generated types. [`Emulator`] lists what it serves.
+//!
+//! # Command line
+//!
+//! The `fireworks-ai-emulator` binary serves one emulator on 127.0.0.1 until interrupted:
+//!
+//! ```text
+//! fireworks-ai-emulator [--port N] [--batch-port N] [--api-key KEY] [--account ID]
+//!                       [--batch-auth raw-or-bearer|raw] [--key-query-param NAME]
+//! ```
+//!
+//! - `--port`: the shared listener, serving every host (default: any free port).
+//! - `--batch-port`: the listener that is only the audio batch host, where an audio call
+//!   without `endpoint_id` is refused (default: any free port).
+//! - `--api-key`: the only key accepted (default: any non-empty key).
+//! - `--account`: owner of the seeded demo job `demo-batch` and of submitted jobs (default
+//!   `demo-account`).
+//! - `--batch-auth raw`: the audio batch host takes only the documented `Authorization: <key>`
+//!   (default `raw-or-bearer`, see [`AuthMode`]).
+//! - `--key-query-param`: the query parameter the audio batch host also takes the key from
+//!   (default [`DEFAULT_KEY_QUERY_PARAM`]).
+//!
+//! It prints the shared base URL and then the audio batch base URL on stdout, one per line, and
+//! a banner with `curl` examples on stderr (never the key itself). `--help` prints the options
+//! and exits with 0; a bad argument prints an error on stderr and exits with 2.
 
 #![forbid(unsafe_code)]
 
