@@ -8,11 +8,14 @@
 
 use std::time::Duration;
 
-use fireworks_ai::audio::TranscriptionRequest;
+mod support;
+
+use fireworks_ai::audio::{AUDIO_PROD, DiarizationModel, ResponseFormat, TranscriptionRequest};
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
 use fireworks_ai::{Client, DecodedBody, Error, FileInput};
 use fireworks_ai_emulator::{AuthMode, Emulator, Job, RunningEmulator};
 use serde_json::json;
+use support::audio::{silent_wav, verbose};
 
 const ACCOUNT: &str = "acct-1";
 
@@ -367,4 +370,37 @@ async fn the_batch_port_with_raw_only_auth_serves_the_clients_submit_and_poll() 
         panic!("expected a JSON body");
     };
     assert_eq!(body, json!({"text": "This is a deterministic."}));
+}
+
+/// The fields modelled from the 0.19.20 SDK, sent by the generated client as the spec says,
+/// are accepted by the emulator and `max_clip_len` shapes its segments.
+#[tokio::test]
+async fn the_old_sdks_fields_from_the_spec_reach_the_emulator() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(AUDIO_PROD, emulator.base_url())
+        .build()
+        .unwrap();
+    let request = TranscriptionRequest::new(silent_wav(4.0))
+        .response_format(ResponseFormat::VerboseJson)
+        .diarization_model(DiarizationModel::Pyannote)
+        .skip_vad(true)
+        .max_clip_len(1.0);
+    let output = tokio::time::timeout(LIMIT, client.audio().create_transcription(request))
+        .await
+        .unwrap()
+        .unwrap();
+    let segments = verbose(output).segments.unwrap();
+    // Eight words of 0.5 s, at most 1 s per segment.
+    assert_eq!(segments.len(), 4);
+    for segment in &segments {
+        assert_eq!(
+            segment.tokens.as_ref().map(Vec::len),
+            Some(2),
+            "{segment:?}"
+        );
+        assert_eq!(segment.audio_start, segment.start);
+        assert_eq!(segment.language.as_deref(), Some("en"));
+    }
 }
