@@ -4,7 +4,12 @@
 //! batch port: a refused or oversized upload is a status error, never a transport error.
 
 // Test helpers outside `#[test]` functions are not covered by clippy's allow-*-in-tests settings.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::time::Duration;
 
