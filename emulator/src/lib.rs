@@ -26,6 +26,27 @@
 //! It prints the shared base URL and then the audio batch base URL on stdout, one per line, and
 //! a banner with `curl` examples on stderr (never the key itself). `--help` prints the options
 //! and exits with 0; a bad argument prints an error on stderr and exits with 2.
+//!
+//! # Known differences from the real API
+//!
+//! - The shared port serves every host, so a sync call there cannot tell prod from turbo and
+//!   accepts either model, and a `/v1/audio/...` call with `endpoint_id` is taken as a batch
+//!   submit; point the audio batch base URL at the audio batch port to be strict.
+//! - A batch submit whose model does not match `endpoint_id` is refused at once with 400; the
+//!   real API is said to accept it and fail the job later.
+//! - Undocumented points are the emulator's choice: the key query parameter's name (`key`),
+//!   `Bearer` on the audio batch host (accepted unless [`AuthMode::RawOnly`]), 404 for an
+//!   unknown or foreign batch id, the control plane's grpc-gateway error body, the `code`
+//!   strings of the audio error bodies, and `skip_vad` refused for audio of 30 s or more.
+//! - Forms are stricter than the real hosts may be: unknown fields are refused rather than
+//!   ignored (the `openai` SDK's `chunking_strategy`, `include[]` or `stream` among them).
+//! - The key is checked before the route is matched, so an unknown path without a key is a 401.
+//! - An upload past the limit is answered with 413 and `Connection: close` without reading the
+//!   rest; a client still writing it may see the connection reset before it reads the 413.
+//!   Requests too malformed for HTTP/1.1 are answered by hyper itself, without a JSON body.
+//! - Transcripts are fixed text timed from the audio's length; URLs are not fetched (10 s).
+//!   Only the first of several fallback temperatures is used, and translations carry the full
+//!   word shape.
 
 #![forbid(unsafe_code)]
 
