@@ -1,7 +1,8 @@
 //! The middleware in front of every route: it records the request, decides its surface, checks
-//! the key before anything else, enforces the upload limit (413 as soon as it is passed), turns
-//! any error that is not JSON into the surface's error body, and reads what is left of an upload
-//! before answering, so a client still writing gets the answer instead of a broken connection.
+//! the key before anything else, enforces the upload limit (413 as soon as it is passed, then a
+//! lingering close), turns any error that is not JSON into the surface's error body, and reads
+//! what is left of an upload before answering, so a client still writing gets the answer
+//! instead of a broken connection.
 
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -24,6 +25,10 @@ use crate::surface::{self, Listener, Surface};
 
 /// How long the rest of a refused upload may take to arrive before the connection is closed.
 const DRAIN_TIME: Duration = Duration::from_secs(60);
+/// How much of an upload past the limit is read and discarded after the 413 has been sent.
+const LINGER_BYTES: u64 = 64 << 20;
+/// How long an upload past the limit is read after the 413 has been sent.
+const LINGER_TIME: Duration = Duration::from_secs(5);
 
 /// What the middleware needs: the shared state and which listener it serves.
 #[derive(Debug, Clone)]
@@ -59,13 +64,13 @@ pub(crate) async fn guard(State(guard): State<Guard>, request: Request, next: Ne
     {
         surface::error(surface, StatusCode::UNAUTHORIZED, message)
     } else if declared.is_some_and(|length| length > limit) {
-        return closing(too_large(surface, limit));
+        return linger(too_large(surface, limit), upload);
     } else {
         parts.extensions.insert(surface);
         let body = Body::from_stream(Tracked(Arc::clone(&upload)));
         let response = next.run(Request::from_parts(parts, body)).await;
         if upload.over.load(Ordering::Relaxed) {
-            return closing(too_large(surface, limit));
+            return linger(too_large(surface, limit), upload);
         }
         as_json(surface, &method, response).await
     };
@@ -111,6 +116,28 @@ fn too_large(surface: Surface, limit: u64) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!("payload too large: the request body may be at most {limit} bytes"),
     )
+}
+
+/// Sends a response with `Connection: close` at once, and goes on reading and discarding the
+/// body for a while in the background (a lingering close), so a client still writing can read
+/// the response before the connection closes; past [`LINGER_BYTES`] or [`LINGER_TIME`] the
+/// connection is closed with the rest unread.
+fn linger(response: Response, upload: Arc<Upload>) -> Response {
+    if let Some(mut rest) = lock(&upload.rest).take() {
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(LINGER_TIME, async {
+                let mut read: u64 = 0;
+                while let Some(Ok(chunk)) = rest.next().await {
+                    read = read.saturating_add(chunk.len() as u64);
+                    if read > LINGER_BYTES {
+                        break;
+                    }
+                }
+            })
+            .await;
+        });
+    }
+    closing(response)
 }
 
 /// Marks a response as the last on its connection.

@@ -41,9 +41,9 @@
 //! - Forms are stricter than the real hosts may be: unknown fields are refused rather than
 //!   ignored (the `openai` SDK's `chunking_strategy`, `include[]` or `stream` among them).
 //! - The key is checked before the route is matched, so an unknown path without a key is a 401.
-//! - An upload past the limit is answered with 413 and `Connection: close` without reading the
-//!   rest; a client still writing it may see the connection reset before it reads the 413.
-//!   Requests too malformed for HTTP/1.1 are answered by hyper itself, without a JSON body.
+//! - After a 413 the rest of the upload is read for at most 5 s and 64 MiB before the
+//!   connection is closed; a client still writing past that sees a reset. Requests too
+//!   malformed for HTTP/1.1 are answered by hyper itself, without a JSON body.
 //! - Transcripts are fixed text timed from the audio's length; URLs are not fetched (10 s).
 //!   Only the first of several fallback temperatures is used, and translations carry the full
 //!   word shape.
@@ -252,7 +252,9 @@ impl EmulatorBuilder {
 ///   control plane the grpc-gateway `{"code": <google.rpc code>, "message", "details": []}` (401
 ///   is code 16, 404 code 5, 400 code 3, 405 code 12), whose exact form is not documented.
 /// - Uploads: a body past [`EmulatorBuilder::upload_limit`] is answered with 413 as soon as its
-///   `Content-Length` or the bytes read pass the limit, with `Connection: close`. A request
+///   `Content-Length` or the bytes read pass the limit, with `Connection: close`, and the rest
+///   is read and discarded for a while (a lingering close) so a client still writing can read
+///   the 413. A request
 ///   refused before its body is read (bad key, bad `endpoint_id`, an unknown field before the
 ///   file) has the rest of its body read and discarded before the answer goes out, so a client
 ///   still writing gets the answer; a client that sent `Expect: 100-continue` gets it at once.

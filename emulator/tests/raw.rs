@@ -249,6 +249,31 @@ async fn a_declared_length_over_the_limit_is_413_before_any_body_is_sent() {
 }
 
 #[tokio::test]
+async fn a_client_writing_an_upload_past_the_limit_still_reads_the_413() {
+    let limit = 1 << 20;
+    let emulator = Emulator::builder()
+        .upload_limit(limit)
+        .start()
+        .await
+        .unwrap();
+    // The 413 goes out at once; the emulator then reads and discards the rest for a while
+    // (a lingering close), so the client can finish writing and read it.
+    let (answer, all_written) = upload(
+        emulator.addr(),
+        "/v1/audio/transcriptions",
+        "k",
+        multipart(&[], 4 * limit as usize),
+    )
+    .await;
+    assert!(all_written, "the upload was cut off");
+    assert_eq!(answer.status, 413, "{answer:?}");
+    assert_eq!(
+        answer.headers.get("connection").map(String::as_str),
+        Some("close")
+    );
+}
+
+#[tokio::test]
 async fn a_chunked_upload_is_413_once_its_bytes_pass_the_limit() {
     let limit = 1 << 20;
     let emulator = Emulator::builder()
