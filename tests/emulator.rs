@@ -1,16 +1,26 @@
 //! Behaviour tests of the generated batch status call against the emulator on 127.0.0.1:
 //! polling to completion, embedded body decoding, auth and not-found errors, account
-//! defaulting and percent-encoding of path parameters.
+//! defaulting and percent-encoding of path parameters; and the batch submit against the audio
+//! batch port: a refused or oversized upload is a status error, never a transport error.
 
 // Test helpers outside `#[test]` functions are not covered by clippy's allow-*-in-tests settings.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::time::Duration;
 
+mod support;
+
+use fireworks_ai::audio::{AUDIO_PROD, DiarizationModel, ResponseFormat, TranscriptionRequest};
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
-use fireworks_ai::{Client, DecodedBody, Error};
+use fireworks_ai::{Client, DecodedBody, Error, FileInput};
 use fireworks_ai_emulator::{AuthMode, Emulator, Job, RunningEmulator};
 use serde_json::json;
+use support::audio::{silent_wav, verbose};
 
 const ACCOUNT: &str = "acct-1";
 
@@ -272,4 +282,130 @@ async fn dot_segments_are_refused_before_sending() {
         assert!(matches!(err, Error::InvalidArgument(_)), "{id:?}: {err:?}");
     }
     assert!(emulator.requests().is_empty());
+}
+
+/// A client for the emulator's audio batch port (where `endpoint_id` is required).
+fn batch_client(emulator: &RunningEmulator, key: &str) -> Client {
+    Client::builder()
+        .api_key(key)
+        .account_id(ACCOUNT)
+        .base_url(AUDIO_BATCH, emulator.audio_batch_url())
+        .build()
+        .unwrap()
+}
+
+fn upload(len: usize) -> TranscriptionRequest {
+    TranscriptionRequest::new(FileInput::from_bytes(vec![7_u8; len], "big.mp3"))
+}
+
+#[tokio::test]
+async fn a_refused_large_upload_is_a_401_status_error_not_a_transport_error() {
+    let emulator = Emulator::builder()
+        .api_key("right-key")
+        .start()
+        .await
+        .unwrap();
+    let client = batch_client(&emulator, "wrong-key");
+    for _ in 0..3 {
+        let err = tokio::time::timeout(
+            LIMIT,
+            client.audio_batch().submit_transcription(upload(8 << 20)),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+        let Error::Status(status_error) = &err else {
+            panic!("expected a status error, got {err:?}");
+        };
+        assert_eq!(status_error.status().as_u16(), 401);
+        assert_eq!(status_error.message(), Some("invalid API key"));
+    }
+    assert_eq!(emulator.requests().len(), 3, "a 401 is not retried");
+}
+
+#[tokio::test]
+async fn an_upload_past_the_limit_is_a_413_status_error() {
+    let emulator = Emulator::builder()
+        .upload_limit(1 << 20)
+        .start()
+        .await
+        .unwrap();
+    let client = batch_client(&emulator, "k");
+    let err = tokio::time::timeout(
+        LIMIT,
+        client.audio_batch().submit_transcription(upload(2 << 20)),
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
+    let Error::Status(status_error) = &err else {
+        panic!("expected a status error, got {err:?}");
+    };
+    assert_eq!(status_error.status().as_u16(), 413);
+    assert_eq!(status_error.code(), Some("PAYLOAD_TOO_LARGE"));
+    assert!(
+        status_error
+            .message()
+            .is_some_and(|m| m.starts_with("payload too large")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_batch_port_with_raw_only_auth_serves_the_clients_submit_and_poll() {
+    let emulator = Emulator::builder()
+        .auth_mode(AuthMode::RawOnly)
+        .account_id(ACCOUNT)
+        .submit_completion(fireworks_ai_emulator::Completion::AfterPolls(0))
+        .start()
+        .await
+        .unwrap();
+    let client = batch_client(&emulator, "k");
+    let submitted = tokio::time::timeout(
+        LIMIT,
+        client.audio_batch().submit_transcription(upload(64_000)),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let status = status(&client, &submitted.batch_id).await.unwrap();
+    assert_eq!(status.status, BatchJobStatus::Completed);
+    assert_eq!(status.message, None);
+    let DecodedBody::Json(body) = status.embedded_body().unwrap().decode().unwrap() else {
+        panic!("expected a JSON body");
+    };
+    assert_eq!(body, json!({"text": "This is a deterministic."}));
+}
+
+/// The fields modelled from the 0.19.20 SDK, sent by the generated client as the spec says,
+/// are accepted by the emulator and `max_clip_len` shapes its segments.
+#[tokio::test]
+async fn the_old_sdks_fields_from_the_spec_reach_the_emulator() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = Client::builder()
+        .api_key("k")
+        .base_url(AUDIO_PROD, emulator.base_url())
+        .build()
+        .unwrap();
+    let request = TranscriptionRequest::new(silent_wav(4.0))
+        .response_format(ResponseFormat::VerboseJson)
+        .diarization_model(DiarizationModel::Pyannote)
+        .skip_vad(true)
+        .max_clip_len(1.0);
+    let output = tokio::time::timeout(LIMIT, client.audio().create_transcription(request))
+        .await
+        .unwrap()
+        .unwrap();
+    let segments = verbose(output).segments.unwrap();
+    // Eight words of 0.5 s, at most 1 s per segment.
+    assert_eq!(segments.len(), 4);
+    for segment in &segments {
+        assert_eq!(
+            segment.tokens.as_ref().map(Vec::len),
+            Some(2),
+            "{segment:?}"
+        );
+        assert_eq!(segment.audio_start, segment.start);
+        assert_eq!(segment.language.as_deref(), Some("en"));
+    }
 }

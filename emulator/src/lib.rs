@@ -1,22 +1,69 @@
 //! A local emulator of the Fireworks AI HTTP API for tests and offline examples.
 //! It answers the audio batch status, audio batch submit and sync audio endpoints from an
 //! in-memory job table, and the control plane's model getter and list from a model table,
-//! building its responses from the crate's generated types.
+//! building its responses from the crate's generated types. [`Emulator`] lists what it serves.
+//!
+//! # Command line
+//!
+//! The `fireworks-ai-emulator` binary serves one emulator on 127.0.0.1 until interrupted:
+//!
+//! ```text
+//! fireworks-ai-emulator [--port N] [--batch-port N] [--api-key KEY] [--account ID]
+//!                       [--batch-auth raw-or-bearer|raw] [--key-query-param NAME]
+//! ```
+//!
+//! - `--port`: the shared listener, serving every host (default: any free port).
+//! - `--batch-port`: the listener that is only the audio batch host, where an audio call
+//!   without `endpoint_id` is refused (default: any free port).
+//! - `--api-key`: the only key accepted (default: any non-empty key).
+//! - `--account`: owner of the seeded demo job `demo-batch` and of submitted jobs (default
+//!   `demo-account`).
+//! - `--batch-auth raw`: the audio batch host takes only the documented `Authorization: <key>`
+//!   (default `raw-or-bearer`, see [`AuthMode`]).
+//! - `--key-query-param`: the query parameter the audio batch host also takes the key from
+//!   (default [`DEFAULT_KEY_QUERY_PARAM`]).
+//!
+//! It prints the shared base URL and then the audio batch base URL on stdout, one per line, and
+//! a banner with `curl` examples on stderr (never the key itself). `--help` prints the options
+//! and exits with 0; a bad argument prints an error on stderr and exits with 2.
+//!
+//! # Known differences from the real API
+//!
+//! - The shared port serves every host, so a sync call there cannot tell prod from turbo and
+//!   accepts either model, and a `/v1/audio/...` call with `endpoint_id` is taken as a batch
+//!   submit; point the audio batch base URL at the audio batch port to be strict.
+//! - A batch submit whose model does not match `endpoint_id` is refused at once with 400; the
+//!   real API is said to accept it and fail the job later.
+//! - Undocumented points are the emulator's choice: the key query parameter's name (`key`),
+//!   `Bearer` on the audio batch host (accepted unless [`AuthMode::RawOnly`]), 404 for an
+//!   unknown or foreign batch id, the control plane's grpc-gateway error body, the `code`
+//!   strings of the audio error bodies, and `skip_vad` refused for audio of 30 s or more.
+//! - Forms are stricter than the real hosts may be: unknown fields are refused rather than
+//!   ignored (the `openai` SDK's `chunking_strategy`, `include[]` or `stream` among them).
+//! - The key is checked before the route is matched, so an unknown path without a key is a 401.
+//! - After a 413 the rest of the upload is read for at most 5 s and 64 MiB before the
+//!   connection is closed; a client still writing past that sees a reset. Requests too
+//!   malformed for HTTP/1.1 are answered by hyper itself, without a JSON body.
+//! - Transcripts are fixed text timed from the audio's length; URLs are not fetched (10 s).
+//!   Only the first of several fallback temperatures is used, and translations carry the full
+//!   word shape.
 
 #![forbid(unsafe_code)]
 
 mod audio;
+mod guard;
 mod job;
 mod models;
 mod record;
 mod server;
+mod surface;
 pub mod wire;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use job::{Completion, Job};
@@ -24,12 +71,14 @@ pub use models::PUBLIC_ACCOUNT;
 pub use record::RecordedRequest;
 
 use server::Shared;
+use surface::Listener;
 
-/// Which forms of the `Authorization` header the emulator accepts.
+/// Which forms of the `Authorization` header the audio batch host accepts.
 ///
 /// The Fireworks docs show the raw key (`Authorization: <key>`) for the audio hosts; whether the
 /// audio batch host also accepts `Bearer <key>` is not documented (the sync audio hosts evidently
-/// do), so the default accepts both and [`AuthMode::RawOnly`] lets a test insist on the raw form.
+/// do, so they always accept both), so the default accepts both and [`AuthMode::RawOnly`] lets a
+/// test insist on the documented raw form. The control plane always takes only `Bearer <key>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum AuthMode {
@@ -49,7 +98,19 @@ pub struct EmulatorBuilder {
     auth_mode: AuthMode,
     account_id: String,
     submit_completion: Completion,
+    audio_batch_port: u16,
+    upload_limit: u64,
+    key_query_param: String,
 }
+
+/// The largest request body accepted unless [`EmulatorBuilder::upload_limit`] says otherwise:
+/// the documented 1 GB audio limit plus room for the other form fields.
+pub const DEFAULT_UPLOAD_LIMIT: u64 = (1 << 30) + (1 << 20);
+
+/// The query parameter the audio batch host takes the key from unless
+/// [`EmulatorBuilder::key_query_param`] says otherwise. The docs say the key may be given as a
+/// query parameter but not under which name; `key` is the emulator's choice.
+pub const DEFAULT_KEY_QUERY_PARAM: &str = "key";
 
 /// The account that owns jobs submitted to an emulator unless [`EmulatorBuilder::account_id`]
 /// says otherwise.
@@ -68,7 +129,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Which `Authorization` forms to accept (default [`AuthMode::RawOrBearer`]).
+    /// Which `Authorization` forms the audio batch host accepts (default
+    /// [`AuthMode::RawOrBearer`]).
     pub fn auth_mode(mut self, mode: AuthMode) -> Self {
         self.auth_mode = mode;
         self
@@ -87,38 +149,71 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Binds 127.0.0.1 on the chosen port and starts serving in a background task.
+    /// Port of the listener that is only the audio batch host (see
+    /// [`RunningEmulator::audio_batch_url`]); the default 0 lets the OS choose a free one.
+    pub fn audio_batch_port(mut self, port: u16) -> Self {
+        self.audio_batch_port = port;
+        self
+    }
+
+    /// The largest request body accepted, in bytes (default [`DEFAULT_UPLOAD_LIMIT`]); a larger
+    /// one is answered with 413 as soon as its `Content-Length` or the bytes read pass it.
+    pub fn upload_limit(mut self, bytes: u64) -> Self {
+        self.upload_limit = bytes;
+        self
+    }
+
+    /// The query parameter the audio batch host takes the key from (default
+    /// [`DEFAULT_KEY_QUERY_PARAM`]).
+    pub fn key_query_param(mut self, name: impl Into<String>) -> Self {
+        self.key_query_param = name.into();
+        self
+    }
+
+    /// Binds 127.0.0.1 on the chosen ports and starts serving in background tasks.
     ///
     /// # Errors
-    /// The I/O error from binding the port (for example, the port is in use).
+    /// The I/O error from binding a port (for example, the port is in use).
     pub async fn start(self) -> Result<RunningEmulator, std::io::Error> {
-        let listener =
-            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
-                .await?;
-        let addr = listener.local_addr()?;
+        let bind =
+            |port| tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)));
+        let shared = bind(self.port).await?;
+        let batch = bind(self.audio_batch_port).await?;
+        let addr = shared.local_addr()?;
+        let batch_addr = batch.local_addr()?;
         let state = Arc::new(Shared::new(server::Config {
             api_key: self.api_key,
             auth_mode: self.auth_mode,
             account_id: self.account_id,
             submit_completion: self.submit_completion,
+            upload_limit: self.upload_limit,
+            key_query_param: self.key_query_param,
         }));
-        let router = server::router(Arc::clone(&state));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let shutdown = async move {
+        let (stop, stopped) = watch::channel(());
+        let serve = |listener, kind| {
+            let router = server::router(Arc::clone(&state), kind);
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
                 // A dropped sender also means "stop", so the error case is the same signal.
-                let _ = stopped.await;
-            };
-            axum::serve(listener, router)
-                .with_graceful_shutdown(shutdown)
-                .await
-        });
+                let shutdown = async move {
+                    let _ = stopped.changed().await;
+                };
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(shutdown)
+                    .await
+            })
+        };
+        let tasks = vec![
+            serve(shared, Listener::Shared),
+            serve(batch, Listener::AudioBatch),
+        ];
         Ok(RunningEmulator {
             base_url: format!("http://{addr}"),
+            audio_batch_url: format!("http://{batch_addr}"),
             addr,
             state,
             stop: Some(stop),
-            task: Some(task),
+            tasks,
         })
     }
 }
@@ -128,15 +223,16 @@ impl EmulatorBuilder {
 /// What it serves, and where it chooses for points the Fireworks docs leave open:
 ///
 /// - `GET /v1/accounts/{account_id}/batch_job/{batch_id}`: the job table, built with the
-///   generated `BatchStatus`; 404 with an error body for an unknown job.
+///   generated `BatchStatus` (`"message": null` once the job is final and has no message); 404
+///   with an error body for an unknown job.
 /// - `POST /v1/audio/{transcriptions,translations}?endpoint_id=audio-prod|audio-turbo`: batch
 ///   submit, answered with the generated `BatchSubmission`; creates a job that completes with
 ///   the transcript the sync call would return.
 ///   A model that does not match the endpoint is refused at once with 400 (the real API is
 ///   said to fail the job later); a missing model means the endpoint's model.
-/// - The same paths without `endpoint_id`: the sync audio hosts, answering the transcript
-///   directly. One port serves every host, so the sync call cannot tell prod from turbo and
-///   accepts either model.
+/// - The same paths without `endpoint_id`: on the shared port, the sync audio hosts, answering
+///   the transcript directly (one port cannot tell prod from turbo, so either model is
+///   accepted); on the audio batch port ([`RunningEmulator::audio_batch_url`]), a 400.
 /// - `GET /v1/accounts/{account_id}/models/{model_id}?readMask=...`: a model of the model table,
 ///   the generated `Model` trimmed to the camelCase paths of `readMask` (unset, empty or `*`:
 ///   every field; paths naming no field are ignored). Account [`PUBLIC_ACCOUNT`] holds two demo
@@ -146,20 +242,33 @@ impl EmulatorBuilder {
 ///   the account's models as the generated `ModelPage`, ordered by id (so by `name`); page size
 ///   50 by default, at most 200; `nextPageToken` and an empty `models` are left out, as proto3
 ///   JSON does. A `filter`, or an `orderBy` other than `name`, is refused with 400.
-/// - The audio routes check `Authorization` (see [`AuthMode`]); failures are 401, invalid forms
-///   400, both with a `{"error": {"object", "type", "code", "message"}}` body.
-/// - The model routes are the control plane's: they take only `Authorization: Bearer <key>`
-///   whatever the [`AuthMode`], and their errors have the grpc-gateway shape
-///   `{"code": <google.rpc code>, "message", "details": []}` (401 is code 16, 404 code 5, 400
-///   code 3); the real control plane's error body is not documented.
+/// - The key is checked first, before the method, path, query or body: the audio batch host
+///   takes `Authorization: <key>`, `Bearer <key>` unless [`AuthMode::RawOnly`], or the query
+///   parameter [`EmulatorBuilder::key_query_param`]; the sync audio hosts `<key>` or
+///   `Bearer <key>`; the control plane (every other `/v1/accounts/...` path) only
+///   `Bearer <key>`.
+/// - Every error has a JSON body in the shape of its host: on the audio hosts (and unknown
+///   paths outside `/v1/accounts/`) `{"error": {"object", "type", "code", "message"}}`; on the
+///   control plane the grpc-gateway `{"code": <google.rpc code>, "message", "details": []}` (401
+///   is code 16, 404 code 5, 400 code 3, 405 code 12), whose exact form is not documented.
+/// - Uploads: a body past [`EmulatorBuilder::upload_limit`] is answered with 413 as soon as its
+///   `Content-Length` or the bytes read pass the limit, with `Connection: close`, and the rest
+///   is read and discarded for a while (a lingering close) so a client still writing can read
+///   the 413. A request
+///   refused before its body is read (bad key, bad `endpoint_id`, an unknown field before the
+///   file) has the rest of its body read and discarded before the answer goes out, so a client
+///   still writing gets the answer; a client that sent `Expect: 100-continue` gets it at once.
 /// - Forms are validated strictly: unknown or repeated fields are refused, so a client that
-///   misspells a field fails here rather than being silently ignored.
+///   misspells a field fails here rather than being silently ignored. The old Python SDK's
+///   undocumented `diarization_model`, `skip_vad` (audio under 30 s only) and `max_clip_len`
+///   (the longest segment, in seconds) are accepted. A `file` part whose whole content is one
+///   `http(s)://` URL is taken as a URL, with or without a filename.
 /// - Transcripts are deterministic: two words per second of audio, at most 600 (duration from
 ///   the WAV header when there is one, else 32 000 bytes per second, 10 s for a URL), nine
-///   words per segment, speakers `SPEAKER_00`, `SPEAKER_01`, ... per segment when diarized. The
-///   `json` and `verbose_json` bodies are the generated `Transcription` and
-///   `VerboseTranscription`, and enum-valued form fields accept exactly the values the
-///   generated enums list.
+///   words per segment (fewer if `max_clip_len` says so), speakers `SPEAKER_00`, `SPEAKER_01`,
+///   ... per segment when diarized. The `json` and `verbose_json` bodies are the generated
+///   `Transcription` and `VerboseTranscription`, with every segment field the SDKs require, and
+///   enum-valued form fields accept exactly the values the generated enums list.
 ///
 /// ```
 /// use fireworks_ai_emulator::{Emulator, Job};
@@ -192,27 +301,40 @@ impl Emulator {
             auth_mode: AuthMode::default(),
             account_id: DEFAULT_ACCOUNT_ID.to_owned(),
             submit_completion: Completion::AfterPolls(2),
+            audio_batch_port: 0,
+            upload_limit: DEFAULT_UPLOAD_LIMIT,
+            key_query_param: DEFAULT_KEY_QUERY_PARAM.to_owned(),
         }
     }
 }
 
 /// A started emulator; it stops serving when dropped or after [`RunningEmulator::shutdown`].
 ///
-/// One listener serves every Fireworks host the emulator knows (audio batch, audio prod, audio
-/// turbo and the control plane), so the same base URL is given for each of them.
+/// The shared listener ([`RunningEmulator::base_url`]) serves every Fireworks host the emulator
+/// knows (audio batch, audio prod, audio turbo and the control plane), so the same base URL can
+/// be given for each of them. A second listener ([`RunningEmulator::audio_batch_url`]) is only the
+/// audio batch host, where an audio call without `endpoint_id` is an error instead of a sync call.
 #[derive(Debug)]
 pub struct RunningEmulator {
     base_url: String,
+    audio_batch_url: String,
     addr: SocketAddr,
     state: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    stop: Option<watch::Sender<()>>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
 }
 
 impl RunningEmulator {
-    /// Base URL such as `http://127.0.0.1:40123`, without a trailing slash.
+    /// Base URL of the shared listener, such as `http://127.0.0.1:40123`, without a trailing
+    /// slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Base URL of the listener that is only the audio batch host, such as
+    /// `http://127.0.0.1:40124`: batch status and batch submit, where `endpoint_id` is required.
+    pub fn audio_batch_url(&self) -> &str {
+        &self.audio_batch_url
     }
 
     /// The bound socket address.
@@ -248,12 +370,13 @@ impl RunningEmulator {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(mut task) = self.task.take()
-            && tokio::time::timeout(Duration::from_secs(5), &mut task)
+        for mut task in std::mem::take(&mut self.tasks) {
+            if tokio::time::timeout(Duration::from_secs(5), &mut task)
                 .await
                 .is_err()
-        {
-            task.abort();
+            {
+                task.abort();
+            }
         }
     }
 }

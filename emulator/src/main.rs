@@ -1,87 +1,87 @@
 //! The `fireworks-ai-emulator` binary: serves the emulator on 127.0.0.1 until interrupted.
-//! It seeds one demo job so `curl` and the examples have something to poll.
+//! It seeds one demo job under `--account` so `curl` and the examples have something to poll.
 
 #![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
-use fireworks_ai_emulator::{Emulator, Job};
-
-const USAGE: &str = "\
-usage: fireworks-ai-emulator [--port N] [--api-key KEY] [--account ACCOUNT]
-
-Serves a local emulator of the Fireworks AI audio, audio batch and model APIs on 127.0.0.1.
-  --port N         port to listen on (default: any free port)
-  --api-key KEY    the only API key to accept (default: any non-empty key)
-  --account ID     account that owns submitted jobs (default: demo-account)
-Stop it with Ctrl-C.";
+use clap::{Parser, ValueEnum};
+use fireworks_ai_emulator::{AuthMode, DEFAULT_KEY_QUERY_PARAM, Emulator, Job};
 
 /// The demo job every emulator started by this binary knows.
-const DEMO_ACCOUNT: &str = "demo-account";
 const DEMO_BATCH: &str = "demo-batch";
 
-/// Command-line options.
+/// Serves a local emulator of the Fireworks AI audio, audio batch and model APIs on 127.0.0.1.
+///
+/// Prints two lines on stdout: the base URL of the shared port (every host), then the base URL
+/// of the audio batch port (only the audio batch host). Stop it with Ctrl-C.
+#[derive(Debug, Parser)]
+#[command(name = "fireworks-ai-emulator", version)]
 struct Args {
+    /// Port of the shared listener, which serves every host (0: any free port).
+    #[arg(long, value_name = "N", default_value_t = 0)]
     port: u16,
+    /// Port of the listener that is only the audio batch host (0: any free port).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    batch_port: u16,
+    /// The only API key to accept (default: any non-empty key).
+    #[arg(long, value_name = "KEY")]
     api_key: Option<String>,
+    /// Account that owns the demo job and submitted jobs.
+    #[arg(long, value_name = "ID", default_value = "demo-account")]
     account: String,
+    /// `Authorization` forms the audio batch host accepts: `raw` is the documented
+    /// `Authorization: <key>` only.
+    #[arg(long, value_enum, value_name = "FORMS", default_value_t = BatchAuth::RawOrBearer)]
+    batch_auth: BatchAuth,
+    /// Query parameter the audio batch host also takes the key from.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_KEY_QUERY_PARAM)]
+    key_query_param: String,
 }
 
-/// Parses the arguments; `Err` holds the message to print (usage for `--help`).
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut parsed = Args {
-        port: 0,
-        api_key: None,
-        account: DEMO_ACCOUNT.to_owned(),
-    };
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value\n\n{USAGE}"))
-        };
-        match arg.as_str() {
-            "--port" => {
-                let port = value("--port")?;
-                parsed.port = port
-                    .parse()
-                    .map_err(|_| format!("--port: `{port}` is not a port number"))?;
-            }
-            "--api-key" => parsed.api_key = Some(value("--api-key")?),
-            "--account" => parsed.account = value("--account")?,
-            "-h" | "--help" => return Err(USAGE.to_owned()),
-            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
-        }
-    }
-    Ok(parsed)
+/// The `--batch-auth` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BatchAuth {
+    /// `<key>` or `Bearer <key>`.
+    RawOrBearer,
+    /// Only `<key>`, as documented.
+    Raw,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => args,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
+    // `--help` and `--version` print to stdout and exit 0; usage errors go to stderr with 2.
+    let args = Args::parse();
     let mut builder = Emulator::builder()
         .port(args.port)
-        .account_id(args.account.clone());
-    if let Some(key) = args.api_key {
-        builder = builder.api_key(key);
-    }
+        .audio_batch_port(args.batch_port)
+        .account_id(args.account.clone())
+        .key_query_param(args.key_query_param.clone())
+        .auth_mode(match args.batch_auth {
+            BatchAuth::RawOrBearer => AuthMode::RawOrBearer,
+            BatchAuth::Raw => AuthMode::RawOnly,
+        });
+    let key = match &args.api_key {
+        Some(key) => {
+            builder = builder.api_key(key.clone());
+            // The banner never prints the key itself.
+            "$KEY"
+        }
+        None => "any-key",
+    };
     let emulator = match builder.start().await {
         Ok(emulator) => emulator,
         Err(err) => {
             eprintln!(
-                "fireworks-ai-emulator: cannot listen on port {}: {err}",
-                args.port
+                "fireworks-ai-emulator: cannot listen on port {} or {}: {err}",
+                args.port, args.batch_port
             );
             return ExitCode::FAILURE;
         }
     };
+    let account = &args.account;
     emulator.seed_job(
-        DEMO_ACCOUNT,
+        account,
         DEMO_BATCH,
         Job::completes_after(2).with_result(
             "application/json",
@@ -89,12 +89,19 @@ async fn main() -> ExitCode {
         ),
     );
     let url = emulator.base_url();
-    println!("{url}");
+    let batch = emulator.audio_batch_url();
+    println!("{url}\n{batch}");
+    let key_note = if args.api_key.is_some() {
+        "\n(`$KEY` stands for the key given with --api-key)"
+    } else {
+        ""
+    };
     eprintln!(
         "fireworks-ai-emulator: serving the audio batch, audio prod, audio turbo and control plane hosts at {url}\n\
-         demo job: curl -H 'Authorization: any-key' {url}/v1/accounts/{DEMO_ACCOUNT}/batch_job/{DEMO_BATCH}\n\
-         demo model: curl -H 'Authorization: Bearer any-key' {url}/v1/accounts/fireworks/models/whisper-v3\n\
-         point the client at it with FIREWORKS_AUDIO_BATCH_BASE_URL={url} (and _AUDIO_PROD_, _AUDIO_TURBO_, _CONTROL_)\n\
+         and only the audio batch host at {batch}\n\
+         demo job: curl -H \"Authorization: {key}\" {batch}/v1/accounts/{account}/batch_job/{DEMO_BATCH}\n\
+         demo model: curl -H \"Authorization: Bearer {key}\" {url}/v1/accounts/fireworks/models/whisper-v3{key_note}\n\
+         point the client at it with FIREWORKS_AUDIO_BATCH_BASE_URL={batch} and FIREWORKS_AUDIO_PROD_BASE_URL, _AUDIO_TURBO_, _CONTROL_ = {url}\n\
          stop with Ctrl-C"
     );
     // The default SIGINT action ends the process; nothing needs flushing, so no handler is

@@ -1,6 +1,6 @@
 //! The control plane's model routes: get one model and list one page of an account's models,
-//! from an in-memory table of the generated `Model` type. The control plane takes only
-//! `Authorization: Bearer <key>` and answers errors in the grpc-gateway shape.
+//! from an in-memory table of the generated `Model` type. The guard has checked the `Bearer` key
+//! before these run; errors have the control plane's grpc-gateway shape.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -8,16 +8,17 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fireworks_ai::models::{
     BaseModelDetails, CheckpointFormat, Model, ModelKind, ModelPage, ModelState, ModelStatus,
 };
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::job::lock;
-use crate::server::{Config, Shared, bearer_key};
+use crate::server::Shared;
+use crate::surface::{self, Surface};
 
 /// The account that owns the public catalog models.
 pub const PUBLIC_ACCOUNT: &str = "fireworks";
@@ -147,36 +148,9 @@ fn demo_models() -> [(&'static str, Model); 2] {
     ]
 }
 
-/// A grpc-gateway error response: `{"code": <google.rpc code>, "message", "details": []}`.
-fn grpc_error(status: StatusCode, code: u8, message: &str) -> Response {
-    let body = json!({ "code": code, "message": message, "details": [] });
-    (status, Json(body)).into_response()
-}
-
-/// A 400 `INVALID_ARGUMENT`.
+/// A 400 `INVALID_ARGUMENT` in the grpc-gateway shape.
 fn invalid(message: &str) -> Response {
-    grpc_error(StatusCode::BAD_REQUEST, 3, message)
-}
-
-/// The control plane's key check: `Bearer <key>` only; `Some` is the 401 to send instead.
-fn reject_unauthorized(config: &Config, headers: &HeaderMap) -> Option<Response> {
-    let unauthorized = |message: &str| Some(grpc_error(StatusCode::UNAUTHORIZED, 16, message));
-    let Some(value) = headers.get("authorization") else {
-        return unauthorized("missing API key: send `Authorization: Bearer <key>`");
-    };
-    let Ok(value) = value.to_str() else {
-        return unauthorized("the Authorization header is not valid text");
-    };
-    let Some(key) = bearer_key(value)
-        .map(str::trim)
-        .filter(|key| !key.is_empty())
-    else {
-        return unauthorized("the control plane expects `Authorization: Bearer <key>`");
-    };
-    match &config.api_key {
-        Some(expected) if expected != key => unauthorized("invalid API key"),
-        _ => None,
-    }
+    surface::error(Surface::Control, StatusCode::BAD_REQUEST, message)
 }
 
 /// Query parameters of `GET .../models/{model_id}`.
@@ -191,19 +165,15 @@ pub(crate) async fn get_model(
     State(state): State<Arc<Shared>>,
     Path((account_id, model_id)): Path<(String, String)>,
     query: Result<Query<GetQuery>, QueryRejection>,
-    headers: HeaderMap,
 ) -> Response {
-    if let Some(response) = reject_unauthorized(&state.config, &headers) {
-        return response;
-    }
     let Ok(Query(query)) = query else {
         return invalid("invalid query parameters");
     };
     match state.models.get(&account_id, &model_id) {
         Some(model) => Json(masked(&model, query.read_mask.as_deref())).into_response(),
-        None => grpc_error(
+        None => surface::error(
+            Surface::Control,
             StatusCode::NOT_FOUND,
-            5,
             &format!("model \"accounts/{account_id}/models/{model_id}\" not found"),
         ),
     }
@@ -226,11 +196,7 @@ pub(crate) async fn list_models(
     State(state): State<Arc<Shared>>,
     Path(account_id): Path<String>,
     query: Result<Query<ListQuery>, QueryRejection>,
-    headers: HeaderMap,
 ) -> Response {
-    if let Some(response) = reject_unauthorized(&state.config, &headers) {
-        return response;
-    }
     let Ok(Query(query)) = query else {
         return invalid("invalid query parameters");
     };
@@ -332,6 +298,7 @@ fn keep(object: &mut Map<String, Value>, paths: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn masks_keep_named_fields_and_nested_paths() {

@@ -104,6 +104,7 @@ async fn seed_curl_request_submits_and_completes_after_two_polls() {
         json!({
             "status": "completed",
             "batch_id": "batch-000001",
+            "message": null,
             "content_type": "application/json",
             "body": r#"{"text":"This is a deterministic."}"#,
         })
@@ -176,6 +177,7 @@ async fn verbose_json_has_words_and_segments_as_requested() {
             "words": words,
             "segments": [{
                 "id": 0, "seek": 0, "start": 0.0, "end": 0.95, "text": "This is.",
+                "audio_start": 0.0, "audio_end": 0.95, "language": "de", "tokens": [1000, 1001],
                 "temperature": 0.2, "avg_logprob": -0.25, "compression_ratio": 1.2,
                 "no_speech_prob": 0.01, "words": words,
             }],
@@ -470,4 +472,189 @@ async fn submitted_jobs_can_complete_after_a_time() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     let status = poll(&emulator, "emulator-account", &batch_id).await;
     assert_eq!(status["status"], "completed");
+}
+
+/// The form the 0.19.20 Python SDK's `transcribe` sends: its text fields first, with
+/// `diarization_model`, `skip_vad` and `max_clip_len`, booleans as `True`/`False`.
+#[tokio::test]
+async fn the_old_sdks_extra_fields_are_accepted_and_max_clip_len_shortens_segments() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let sdk_fields = [
+        ("model", "whisper-v3"),
+        ("vad_model", "silero"),
+        ("alignment_model", "tdnn_ffn"),
+        ("diarization_model", "pyannote"),
+        ("skip_vad", "True"),
+        ("response_format", "verbose_json"),
+        ("max_clip_len", "2.5"),
+    ];
+    let (status, _, body) = post(
+        &emulator,
+        "/v1/audio/transcriptions",
+        form(10.0, &sdk_fields),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let verbose: VerboseTranscription = serde_json::from_str(&body).unwrap();
+    let segments = verbose.segments.unwrap();
+    // 20 words at 0.5 s each, at most 2.5 s (5 words) per segment.
+    assert_eq!(segments.len(), 4);
+    for segment in &segments {
+        let length = segment.end.unwrap() - segment.start.unwrap();
+        assert!(length <= 2.5, "{segment:?}");
+    }
+
+    // Translations take them too, except the diarization model.
+    let translation_fields = [("skip_vad", "False"), ("max_clip_len", "30")];
+    let (status, _, body) = post(
+        &emulator,
+        "/v1/audio/translations",
+        form(1.0, &translation_fields),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], f64, &'a str);
+    let refused: [Case; 5] = [
+        (
+            "/v1/audio/translations",
+            &[("diarization_model", "pyannote")],
+            1.0,
+            "unknown field `diarization_model`",
+        ),
+        (
+            "/v1/audio/transcriptions",
+            &[("diarization_model", "nemo")],
+            1.0,
+            "`diarization_model` must be one of `pyannote`, got `nemo`",
+        ),
+        (
+            "/v1/audio/transcriptions",
+            &[("skip_vad", "yes")],
+            1.0,
+            "`skip_vad` must be `true` or `false`",
+        ),
+        (
+            "/v1/audio/transcriptions",
+            &[("skip_vad", "true")],
+            40.0,
+            "`skip_vad` is only allowed for audio shorter than 30 seconds",
+        ),
+        (
+            "/v1/audio/translations",
+            &[("max_clip_len", "0")],
+            1.0,
+            "`max_clip_len` must be a positive number of seconds, got `0`",
+        ),
+    ];
+    for (path, fields, seconds, message) in refused {
+        let (status, _, body) = post(&emulator, path, form(seconds, fields)).await;
+        assert_eq!(status, 400, "{message}: {body}");
+        assert!(body.contains(message), "expected `{message}` in {body}");
+    }
+}
+
+/// Every segment has the fields the 0.19.20 SDK's `TranscriptionSegment` and the `openai` SDK's
+/// `TranscriptionSegment` require, in transcriptions and translations alike.
+#[tokio::test]
+async fn verbose_segments_have_every_field_the_sdks_require() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    for path in ["/v1/audio/transcriptions", "/v1/audio/translations"] {
+        let (status, _, body) = post(
+            &emulator,
+            path,
+            form(6.0, &[("response_format", "verbose_json")]),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        let segments = body["segments"].as_array().unwrap();
+        assert_eq!(segments.len(), 2, "{path}");
+        for segment in segments {
+            for field in [
+                "id",
+                "seek",
+                "start",
+                "end",
+                "audio_start",
+                "audio_end",
+                "text",
+                "language",
+                "tokens",
+                "temperature",
+                "avg_logprob",
+                "compression_ratio",
+                "no_speech_prob",
+            ] {
+                assert!(
+                    segment.get(field).is_some(),
+                    "{path}: `{field}` in {segment}"
+                );
+            }
+            let words = segment["text"].as_str().unwrap().split(' ').count();
+            assert_eq!(
+                segment["tokens"].as_array().unwrap().len(),
+                words,
+                "{segment}"
+            );
+        }
+    }
+}
+
+/// The 0.19.20 SDK sends a URL as a file part named `upload`.
+#[tokio::test]
+async fn a_url_in_a_file_part_with_a_filename_is_a_url() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let url = Part::bytes(b"https://example.com/speech.mp3".to_vec())
+        .file_name("upload")
+        .mime_str("application/octet-stream")
+        .unwrap();
+    let form = fields_only(&[("response_format", "verbose_json")]).part("file", url);
+    let (status, _, body) = post(&emulator, "/v1/audio/transcriptions", form).await;
+    assert_eq!(status, 200, "{body}");
+    let verbose: VerboseTranscription = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        verbose.duration, 10.0,
+        "measured as a URL, not as 30 bytes of audio"
+    );
+}
+
+#[tokio::test]
+async fn the_audio_batch_host_takes_the_key_as_a_query_parameter() {
+    let emulator = Emulator::builder().api_key("right").start().await.unwrap();
+    let submit = |query: &str| {
+        http()
+            .post(format!(
+                "{}/v1/audio/transcriptions?endpoint_id=audio-prod{query}",
+                emulator.base_url()
+            ))
+            .multipart(form(1.0, &[]))
+            .send()
+    };
+    let response = submit("&key=right").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let submitted: SubmitResponse = response.json().await.unwrap();
+    let status = http()
+        .get(format!(
+            "{}/v1/accounts/{}/batch_job/{}?key=right",
+            emulator.audio_batch_url(),
+            submitted.account_id,
+            submitted.batch_id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.status(), 200);
+    assert_eq!(submit("&key=wrong").await.unwrap().status(), 401);
+    assert_eq!(submit("").await.unwrap().status(), 401);
+    // Only the audio batch host takes it: the sync hosts need the header.
+    let sync = http()
+        .post(format!(
+            "{}/v1/audio/transcriptions?key=right",
+            emulator.base_url()
+        ))
+        .multipart(form(1.0, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sync.status(), 401);
 }

@@ -31,12 +31,14 @@ async fn job_is_processing_for_n_polls_then_completed() {
             "poll {poll}"
         );
     }
+    // A final state sends `"message": null` rather than leaving it out (documented nullable).
     let (status, body) = get(&emulator, path, Some("key")).await;
     assert_eq!(status, 200);
     assert_eq!(
         body,
-        json!({"status": "completed", "batch_id": "job-1", "content_type": "application/json", "body": "{\"text\":\"hi\"}"})
+        json!({"status": "completed", "batch_id": "job-1", "message": null, "content_type": "application/json", "body": "{\"text\":\"hi\"}"})
     );
+    assert_eq!(body.get("message"), Some(&serde_json::Value::Null));
     assert_eq!(emulator.poll_count("acct", "job-1"), 3);
     assert_eq!(emulator.poll_count("acct", "other"), 0);
 }
@@ -126,7 +128,10 @@ async fn unknown_final_status_and_time_based_completion() {
         Job::completes_after_time(Duration::from_millis(300)),
     );
     let (_, body) = get(&emulator, "/v1/accounts/a/batch_job/failed", Some("k")).await;
-    assert_eq!(body, json!({"status": "failed", "batch_id": "failed"}));
+    assert_eq!(
+        body,
+        json!({"status": "failed", "batch_id": "failed", "message": null})
+    );
     let (_, body) = get(&emulator, "/v1/accounts/a/batch_job/timed", Some("k")).await;
     assert_eq!(body["status"], "processing");
     tokio::time::sleep(Duration::from_millis(400)).await;

@@ -5,12 +5,15 @@
 use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError};
 use fireworks_ai::audio::{
-    AlignmentModel, AudioModel, Preprocessing, ResponseFormat, TimestampGranularity, VadModel,
+    AlignmentModel, AudioModel, DiarizationModel, Preprocessing, ResponseFormat,
+    TimestampGranularity, VadModel,
 };
 use fireworks_ai::audio_batch::AudioEndpoint;
 
 /// How many leading bytes of the audio are kept, enough for a WAV header and its chunks.
 const HEAD_LEN: usize = 4096;
+/// Audio at least this long cannot skip voice activity detection.
+const SKIP_VAD_MAX_SECONDS: f64 = 30.0;
 
 /// Which endpoint was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +53,8 @@ pub(crate) struct AudioRequest {
     pub(crate) diarize: bool,
     pub(crate) min_speakers: Option<u32>,
     pub(crate) max_speakers: Option<u32>,
+    /// The longest segment wanted, in seconds.
+    pub(crate) max_clip_len: Option<f64>,
 }
 
 /// The multipart fields both tasks accept.
@@ -65,9 +70,16 @@ const COMMON_FIELDS: &[&str] = &[
     "timestamp_granularities",
     "timestamp_granularities[]",
     "preprocessing",
+    "skip_vad",
+    "max_clip_len",
 ];
 /// The fields only transcriptions accept: translations take no diarization.
-const DIARIZATION_FIELDS: &[&str] = &["diarize", "min_speakers", "max_speakers"];
+const DIARIZATION_FIELDS: &[&str] = &[
+    "diarize",
+    "min_speakers",
+    "max_speakers",
+    "diarization_model",
+];
 
 /// The raw text fields, each at most once (granularities may repeat).
 #[derive(Debug, Default)]
@@ -83,7 +95,10 @@ struct Raw {
     diarize: Option<String>,
     min_speakers: Option<String>,
     max_speakers: Option<String>,
+    diarization_model: Option<String>,
     preprocessing: Option<String>,
+    skip_vad: Option<String>,
+    max_clip_len: Option<String>,
 }
 
 /// Reads the whole form and validates it; the error is the message for a 400 response.
@@ -122,6 +137,9 @@ pub(crate) async fn parse(task: Task, mut multipart: Multipart) -> Result<AudioR
             "min_speakers" => &mut raw.min_speakers,
             "max_speakers" => &mut raw.max_speakers,
             "preprocessing" => &mut raw.preprocessing,
+            "diarization_model" => &mut raw.diarization_model,
+            "skip_vad" => &mut raw.skip_vad,
+            "max_clip_len" => &mut raw.max_clip_len,
             // `prompt` only primes the decoder; the emulator reads and ignores it.
             _ => continue,
         };
@@ -143,10 +161,10 @@ fn once<T>(slot: &mut Option<T>, name: &str, value: T) -> Result<(), String> {
     Ok(())
 }
 
-/// Streams the `file` part, keeping its length and first bytes. A part without a filename
-/// whose whole content is an `http(s)://` URL is the URL form the docs allow.
+/// Streams the `file` part, keeping its length and first bytes. A part whose whole content is
+/// one `http(s)://` URL is the URL form the docs allow, with or without a filename (the 0.19.20
+/// SDK sends it as a file named `upload`); no audio format starts that way.
 async fn read_audio(mut field: Field<'_>) -> Result<Audio, String> {
-    let has_filename = field.file_name().is_some();
     let mut len: u64 = 0;
     let mut head = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(malformed)? {
@@ -157,12 +175,13 @@ async fn read_audio(mut field: Field<'_>) -> Result<Audio, String> {
     if len == 0 {
         return Err("field `file` is empty".to_owned());
     }
-    if !has_filename
-        && usize::try_from(len).is_ok_and(|len| len == head.len())
+    if usize::try_from(len).is_ok_and(|len| len == head.len())
         && let Ok(text) = std::str::from_utf8(&head)
-        && (text.trim().starts_with("http://") || text.trim().starts_with("https://"))
+        && let text = text.trim()
+        && (text.starts_with("http://") || text.starts_with("https://"))
+        && !text.contains(|c: char| c.is_whitespace() || c.is_control())
     {
-        return Ok(Audio::Url(text.trim().to_owned()));
+        return Ok(Audio::Url(text.to_owned()));
     }
     Ok(Audio::Bytes { len, head })
 }
@@ -198,6 +217,7 @@ open_enum!(
     ResponseFormat,
     TimestampGranularity,
     Preprocessing,
+    DiarizationModel,
     AudioEndpoint,
 );
 
@@ -239,6 +259,32 @@ fn validate(task: Task, raw: Raw) -> Result<AudioRequest, String> {
     if let Some(value) = &raw.preprocessing {
         one_of::<Preprocessing>("preprocessing", value)?;
     }
+    if let Some(value) = &raw.diarization_model {
+        one_of::<DiarizationModel>("diarization_model", value)?;
+    }
+    let skip_vad = flag("skip_vad", raw.skip_vad.as_deref())?;
+    if skip_vad {
+        let seconds = crate::audio::transcript::duration(&audio);
+        if seconds >= SKIP_VAD_MAX_SECONDS {
+            return Err(format!(
+                "`skip_vad` is only allowed for audio shorter than 30 seconds; this audio is {seconds} s long"
+            ));
+        }
+    }
+    let max_clip_len = raw
+        .max_clip_len
+        .as_deref()
+        .map(|value| {
+            value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+                .ok_or_else(|| {
+                    format!("`max_clip_len` must be a positive number of seconds, got `{value}`")
+                })
+        })
+        .transpose()?;
     let response_format = raw
         .response_format
         .map(|value| one_of::<ResponseFormat>("response_format", &value))
@@ -257,18 +303,7 @@ fn validate(task: Task, raw: Raw) -> Result<AudioRequest, String> {
             "`timestamp_granularities` requires `response_format` `verbose_json`".to_owned(),
         );
     }
-    let diarize = match raw
-        .diarize
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => {
-            return Err("`diarize` must be `true` or `false`".to_owned());
-        }
-    };
+    let diarize = flag("diarize", raw.diarize.as_deref())?;
     if diarize && !(response_format == ResponseFormat::VerboseJson && words) {
         return Err(
             "`diarize` requires `response_format` `verbose_json` and `timestamp_granularities` including `word`"
@@ -296,7 +331,17 @@ fn validate(task: Task, raw: Raw) -> Result<AudioRequest, String> {
         diarize,
         min_speakers,
         max_speakers,
+        max_clip_len,
     })
+}
+
+/// A boolean field: `true` or `false` in any case (the 0.19.20 SDK sends `True` and `False`).
+fn flag(name: &str, value: Option<&str>) -> Result<bool, String> {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(format!("`{name}` must be `true` or `false`")),
+    }
 }
 
 /// One float or a comma-separated fallback list, each between 0 and 1; the first is used.

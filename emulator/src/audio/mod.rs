@@ -1,23 +1,26 @@
 //! The audio endpoints. `POST /v1/audio/{transcriptions,translations}` with an `endpoint_id`
 //! query parameter is the batch submit of the audio batch host; without it, the sync call of the
-//! audio prod and turbo hosts (one listener serves all three).
+//! audio prod and turbo hosts on the shared port, and a 400 on the audio batch port.
 
 mod form;
 mod transcript;
 
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fireworks_ai::audio::AudioModel;
 use fireworks_ai::audio_batch::{AudioEndpoint, BatchSubmission};
 use serde::Deserialize;
 
 use crate::job::Job;
-use crate::server::{Shared, error, invalid, reject_unauthorized};
+use crate::server::Shared;
+use crate::surface::{self, Surface};
 use form::{AudioRequest, Task};
 
 /// The model a batch backend runs; `None` for a value the emulator does not serve.
@@ -29,7 +32,7 @@ fn endpoint_model(endpoint: &AudioEndpoint) -> Option<AudioModel> {
     }
 }
 
-/// Query parameters of the audio routes.
+/// Query parameters of the audio routes; others (such as the key parameter) are ignored.
 #[derive(Debug, Deserialize)]
 pub(crate) struct AudioQuery {
     endpoint_id: Option<String>,
@@ -38,36 +41,46 @@ pub(crate) struct AudioQuery {
 /// `POST /v1/audio/transcriptions`.
 pub(crate) async fn transcriptions(
     State(state): State<Arc<Shared>>,
-    Query(query): Query<AudioQuery>,
-    headers: HeaderMap,
+    Extension(surface): Extension<Surface>,
+    query: Result<Query<AudioQuery>, QueryRejection>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    handle(&state, Task::Transcribe, query, &headers, multipart).await
+    handle(&state, surface, Task::Transcribe, query, multipart).await
 }
 
 /// `POST /v1/audio/translations`.
 pub(crate) async fn translations(
     State(state): State<Arc<Shared>>,
-    Query(query): Query<AudioQuery>,
-    headers: HeaderMap,
+    Extension(surface): Extension<Surface>,
+    query: Result<Query<AudioQuery>, QueryRejection>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    handle(&state, Task::Translate, query, &headers, multipart).await
+    handle(&state, surface, Task::Translate, query, multipart).await
 }
 
+/// The request's key has been checked by the guard; the audio batch surface needs an
+/// `endpoint_id` and submits a job, the sync audio surface answers the transcript.
 async fn handle(
     state: &Shared,
+    surface: Surface,
     task: Task,
-    query: AudioQuery,
-    headers: &HeaderMap,
+    query: Result<Query<AudioQuery>, QueryRejection>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    if let Some(response) = reject_unauthorized(&state.config, headers) {
-        return response;
-    }
-    let endpoint = match query.endpoint_id.as_deref() {
-        None => None,
-        Some(id) => match form::one_of::<AudioEndpoint>("endpoint_id", id) {
+    let query = match query {
+        Ok(Query(query)) => query,
+        Err(rejection) => {
+            return invalid(&format!("invalid query string: {}", rejection.body_text()));
+        }
+    };
+    let endpoint = match (surface, query.endpoint_id.as_deref()) {
+        (Surface::AudioBatch, None) => {
+            return invalid(
+                "missing required query parameter `endpoint_id` (`audio-prod` or `audio-turbo`)",
+            );
+        }
+        (_, None) => None,
+        (_, Some(id)) => match form::one_of::<AudioEndpoint>("endpoint_id", id) {
             Ok(endpoint) => match endpoint_model(&endpoint) {
                 Some(model) => Some((endpoint, model)),
                 None => {
@@ -96,6 +109,11 @@ async fn handle(
         Some((endpoint_id, model)) => submit(state, endpoint_id, &model, &request),
         None => sync(&request),
     }
+}
+
+/// A 400 in the audio hosts' error shape.
+fn invalid(message: &str) -> Response {
+    surface::error(Surface::Audio, StatusCode::BAD_REQUEST, message)
 }
 
 /// Batch submit: checks that the model matches the backend, queues a job that completes with
@@ -149,10 +167,5 @@ fn sync(request: &AudioRequest) -> Response {
 }
 
 fn internal(message: &str) -> Response {
-    error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal_error",
-        "INTERNAL",
-        message,
-    )
+    surface::error(Surface::Audio, StatusCode::INTERNAL_SERVER_ERROR, message)
 }

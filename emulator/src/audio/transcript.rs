@@ -25,6 +25,8 @@ const URL_DURATION: f64 = 10.0;
 const DEFAULT_BYTE_RATE: f64 = 32_000.0;
 /// Two words per second of audio, at most this many, so huge uploads stay cheap to answer.
 const MAX_WORDS: usize = 600;
+/// Token id of the first word of [`SENTENCE`]; the others follow in order.
+const FIRST_TOKEN: i64 = 1000;
 
 pub(crate) const JSON: &str = "application/json";
 pub(crate) const TEXT: &str = "text/plain; charset=utf-8";
@@ -81,11 +83,16 @@ fn build(request: &AudioRequest) -> VerboseTranscription {
     let mut all_words = Vec::with_capacity(count);
     let mut segments = Vec::new();
     let mut texts = Vec::new();
+    // One sentence per segment, shorter when `max_clip_len` asks for shorter segments.
+    let per_segment = request
+        .max_clip_len
+        .map_or(SENTENCE.len(), |seconds| (seconds / slot).floor() as usize)
+        .clamp(1, SENTENCE.len());
     let mut index = 0;
     while index < count {
         let id = u32::try_from(segments.len()).unwrap_or(u32::MAX);
         let speaker_id = speakers.map(|speakers| format!("SPEAKER_{:02}", id % speakers));
-        let end_index = (index + SENTENCE.len()).min(count);
+        let end_index = (index + per_segment).min(count);
         let words: Vec<Word> = (index..end_index)
             .map(|i| {
                 let mut text = SENTENCE
@@ -114,12 +121,19 @@ fn build(request: &AudioRequest) -> VerboseTranscription {
             .join(" ");
         let start = words.first().and_then(|word| word.start).unwrap_or(0.0);
         let end = words.last().and_then(|word| word.end).unwrap_or(0.0);
+        let tokens = (index..end_index)
+            .map(|i| FIRST_TOKEN + (i % SENTENCE.len()) as i64)
+            .collect::<Vec<_>>();
         let mut segment = Segment::new()
             .id(i64::from(id))
             .seek((start * 100.0).round() as i64)
             .start(start)
             .end(end)
+            .audio_start(start)
+            .audio_end(end)
             .text(text.clone())
+            .language(language.clone())
+            .tokens(tokens)
             .temperature(request.temperature)
             .avg_logprob(-0.25)
             .compression_ratio(1.2)
