@@ -33,6 +33,7 @@ mod model;
 mod render;
 mod scope;
 mod spec;
+mod syntax;
 
 use proc_macro2::TokenStream;
 use quote::quote;

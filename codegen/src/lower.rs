@@ -5,11 +5,12 @@ use crate::diag::{Diags, Location};
 use crate::ident::{Case, RustName};
 use crate::model::{
     Api, Auth, Body, Derive, EmbeddedBody, Field, ListStyle, Object, Operation, Output, OutputCase,
-    Param, Segment, Select, Server, ServerTarget, SourceField, TypeBody, TypeDef, TypeExpr,
-    TypeRef, Variant, idempotent_by_default, loc, parse_template, parse_type_expr, rust_name,
+    Param, Segment, Select, Server, ServerTarget, SourceField, TypeBody, TypeDef, TypeRef, Variant,
+    idempotent_by_default, loc, rust_name,
 };
 use crate::scope::{Found, Scope, is_form, lookup, lookup_expr};
 use crate::spec::{self, Kind, SpecFile};
+use crate::syntax::{TypeExpr, TypeText};
 
 /// Lowers a checked spec; `None` after reporting an internal error.
 pub(crate) fn lower_spec(spec: &SpecFile, diags: &mut Diags) -> Option<Api> {
@@ -87,7 +88,7 @@ fn lower_type(
             TypeBody::Enum(variants)
         }
         Kind::Output => {
-            let format_text = def.format.as_ref().map(|f| f.value.as_str());
+            let format_text = def.format.as_ref().map(|f| &f.value);
             let format_text = internal(format_text, at, diags)?;
             let format = resolve_type(spec, Scope::Root, format_text, at, diags)?;
             let format_found = lookup_expr(spec, Scope::Root, format_text);
@@ -102,7 +103,7 @@ fn lower_type(
                     .and_then(|v| v.value.iter().find(|(k, _)| k.value == wire.value))
                     .and_then(|(_, value)| value.as_ref())
                     .and_then(|value| value.rust_name.as_ref());
-                let (ty, json_fields) = if ty.value.trim() == "string" {
+                let (ty, json_fields) = if ty.value.is(&TypeExpr::String) {
                     (None, Vec::new())
                 } else {
                     let found = lookup_expr(spec, Scope::Root, &ty.value);
@@ -279,11 +280,7 @@ fn lower_operation(
             default: by.value.default.as_ref().map(|d| d.value.clone()),
         }),
     };
-    let segments = internal(
-        parse_template(&op.path.value).ok(),
-        loc(&op.path, at),
-        diags,
-    )?;
+    let segments = internal(op.path.value.segments().ok(), loc(&op.path, at), diags)?.to_vec();
     for segment in &segments {
         if let Segment::Param(p) = segment {
             internal(params.iter().find(|x| &x.wire == p), at, diags)?;
@@ -304,7 +301,7 @@ fn lower_operation(
         server_name: server_key.value.clone(),
         server_constant: name(&server_key.value, None, Case::ShoutySnake, at, diags)?,
         server_derive,
-        path: op.path.value.clone(),
+        path: op.path.value.text().to_owned(),
         segments,
         auth,
         idempotent: op
@@ -345,12 +342,12 @@ fn source_field(
 fn resolve_type(
     spec: &SpecFile,
     scope: Scope<'_>,
-    ty: &str,
+    ty: &TypeText,
     at: Location,
     diags: &mut Diags,
 ) -> Option<TypeRef> {
-    let expr = internal(parse_type_expr(ty).ok(), at, diags)?;
-    resolve_expr(spec, scope, &expr, at, diags)
+    let expr = internal(ty.parsed(), at, diags)?;
+    resolve_expr(spec, scope, expr, at, diags)
 }
 
 fn resolve_expr(

@@ -3,8 +3,8 @@
 
 use serde_saphyr::Spanned;
 
-use crate::model::{TypeExpr, parse_type_expr};
 use crate::spec::{Field, Kind, SpecFile, TypeDef};
+use crate::syntax::{TypeExpr, TypeText};
 
 /// Where a name is looked up: the spec being generated, or one it imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,11 +109,12 @@ pub(crate) fn lookup<'a>(root: &'a SpecFile, scope: Scope<'a>, name: &str) -> Op
 }
 
 /// Finds the named type of a `type:` text, when it is one.
-pub(crate) fn lookup_expr<'a>(root: &'a SpecFile, scope: Scope<'a>, ty: &str) -> Option<Found<'a>> {
-    match parse_type_expr(ty) {
-        Ok(TypeExpr::Named(name)) => lookup(root, scope, &name),
-        _ => None,
-    }
+pub(crate) fn lookup_expr<'a>(
+    root: &'a SpecFile,
+    scope: Scope<'a>,
+    ty: &TypeText,
+) -> Option<Found<'a>> {
+    lookup(root, scope, ty.named()?)
 }
 
 /// Whether an object type has a field of type `file`.
@@ -123,5 +124,5 @@ pub(crate) fn is_form(def: &TypeDef) -> bool {
             .fields
             .iter()
             .flat_map(|fields| fields.value.values())
-            .any(|field| parse_type_expr(&field.ty.value) == Ok(TypeExpr::File))
+            .any(|field| field.ty.value.is(&TypeExpr::File))
 }

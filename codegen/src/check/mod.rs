@@ -8,11 +8,10 @@ use serde_saphyr::Spanned;
 
 use crate::diag::{Diags, Location, one_of, suggest};
 use crate::ident::{Case, Namespace};
-use crate::model::{
-    BUILTIN_TYPES, Kind, Scalar, Segment, TypeExpr, loc, parse_template, parse_type_expr, rust_name,
-};
+use crate::model::{Kind, Scalar, loc, rust_name};
 use crate::scope::{Scope, lookup};
 use crate::spec::{self, ParamIn, SpecFile};
+use crate::syntax::{BUILTIN_TYPES, Segment, TypeExpr, TypeText};
 
 /// Names of methods and fields every request builder already has.
 pub(crate) const BUILDER_RESERVED: &[&str] = &[
@@ -337,10 +336,10 @@ fn check_fields(spec: &SpecFile, diags: &mut Diags) {
             }
             let context = format!("field `{}` of `{}`", wire.value, type_name.value);
             if let Some(expr) = check_type_ref(spec, &field.ty, at, &context, diags) {
-                check_int64_string_depth(&expr, true, loc(&field.ty, at), diags);
-                check_type_use(spec, &expr, Use::Field, loc(&field.ty, at), &context, diags);
+                check_int64_string_depth(expr, true, loc(&field.ty, at), diags);
+                check_type_use(spec, expr, Use::Field, loc(&field.ty, at), &context, diags);
                 if let Some(default) = &field.default {
-                    check_default(spec, &expr, default, at, diags);
+                    check_default(spec, expr, default, at, diags);
                 }
             }
         }
@@ -471,7 +470,7 @@ fn check_embedded_body(spec: &SpecFile, diags: &mut Diags) {
                             fields.value.keys().map(|k| k.value.as_str()),
                         ));
                 }
-                Some((_, field)) if field.ty.value.trim() != "string" => {
+                Some((_, field)) if !field.ty.value.is(&TypeExpr::String) => {
                     diags.error(
                         field_at,
                         format!(
@@ -503,7 +502,7 @@ fn check_recursive_types(spec: &SpecFile, diags: &mut Diags) {
                 continue;
             };
             for (_, field) in def.fields.iter().flat_map(|f| f.value.iter()) {
-                let Ok(TypeExpr::Named(target)) = parse_type_expr(&field.ty.value) else {
+                let Some(target) = field.ty.value.named() else {
                     continue;
                 };
                 if target == name.value {
@@ -659,9 +658,9 @@ fn check_responses(spec: &SpecFile, diags: &mut Diags) {
             }
             let context = format!("response `{}` of `{}`", status.value, id.value);
             if let Some(expr) = check_type_ref(spec, &response.ty, status_at, &context, diags) {
-                check_int64_string_depth(&expr, false, loc(&response.ty, status_at), diags);
+                check_int64_string_depth(expr, false, loc(&response.ty, status_at), diags);
                 let ty_at = loc(&response.ty, status_at);
-                check_type_use(spec, &expr, Use::Response, ty_at, &context, diags);
+                check_type_use(spec, expr, Use::Response, ty_at, &context, diags);
             }
         }
         if successes == 0 {
@@ -720,7 +719,7 @@ fn check_params(spec: &SpecFile, diags: &mut Diags) {
                     .help("use `client_default` for a value the client can fill in");
             }
             if let Some(default) = &param.client_default
-                && (!is_path || param.ty.value.trim() != "string")
+                && (!is_path || !param.ty.value.is(&TypeExpr::String))
             {
                 diags.error(
                     loc(default, at),
@@ -729,7 +728,7 @@ fn check_params(spec: &SpecFile, diags: &mut Diags) {
             }
             let context = format!("parameter `{}` of `{}`", wire.value, id.value);
             if let Some(expr) = check_type_ref(spec, &param.ty, at, &context, diags) {
-                let scalar = match &expr {
+                let scalar = match expr {
                     TypeExpr::Named(name) => {
                         find_type(spec, name).is_some_and(|d| d.kind.value == Kind::Enum)
                     }
@@ -752,10 +751,11 @@ fn check_params(spec: &SpecFile, diags: &mut Diags) {
 fn check_path_template(spec: &SpecFile, diags: &mut Diags) {
     for (id, op) in &spec.operations {
         let at = loc(&op.path, loc(id, Location::START));
-        if !op.path.value.starts_with('/') {
-            diags.error(at, format!("path `{}` must start with `/`", op.path.value));
+        let path = op.path.value.text();
+        if !path.starts_with('/') {
+            diags.error(at, format!("path `{path}` must start with `/`"));
         }
-        let segments = match parse_template(&op.path.value) {
+        let segments = match op.path.value.segments() {
             Ok(segments) => segments,
             Err(problem) => {
                 diags.error(at, problem);
@@ -763,17 +763,14 @@ fn check_path_template(spec: &SpecFile, diags: &mut Diags) {
             }
         };
         let mut seen: Vec<&str> = Vec::new();
-        for segment in &segments {
+        for segment in segments {
             let Segment::Param(name) = segment else {
                 continue;
             };
             if seen.contains(&name.as_str()) {
                 diags.error(
                     at,
-                    format!(
-                        "placeholder `{{{name}}}` appears twice in path `{}`",
-                        op.path.value
-                    ),
+                    format!("placeholder `{{{name}}}` appears twice in path `{path}`"),
                 );
             }
             seen.push(name);
@@ -810,7 +807,7 @@ fn check_path_template(spec: &SpecFile, diags: &mut Diags) {
                         loc(wire, at),
                         format!(
                             "path parameter `{}` does not appear in path `{}`",
-                            wire.value, op.path.value
+                            wire.value, path
                         ),
                     )
                     .help_opt(suggest(&wire.value, seen.iter().copied()).or_else(|| {
@@ -832,16 +829,16 @@ fn param_in_name(location: ParamIn) -> &'static str {
     }
 }
 
-/// Parses and resolves one `type:`; reports and returns `None` when it is bad.
-fn check_type_ref(
+/// Resolves one parsed `type:`; reports and returns `None` when it is bad.
+fn check_type_ref<'a>(
     spec: &SpecFile,
-    ty: &Spanned<String>,
+    ty: &'a Spanned<TypeText>,
     ancestor: Location,
     context: &str,
     diags: &mut Diags,
-) -> Option<TypeExpr> {
+) -> Option<&'a TypeExpr> {
     let at = loc(ty, ancestor);
-    let expr = match parse_type_expr(&ty.value) {
+    let expr = match ty.value.expr() {
         Ok(expr) => expr,
         Err(problem) => {
             diags.error(at, format!("{problem} in {context}"));
@@ -850,7 +847,7 @@ fn check_type_ref(
     };
     let mut ok = true;
     let mut names = Vec::new();
-    collect_names(&expr, &mut names);
+    collect_names(expr, &mut names);
     for name in names {
         if find_type(spec, name).is_some() {
             continue;

@@ -5,9 +5,10 @@ use super::request::check_source;
 use super::{check_type_ref, kind_name};
 use crate::diag::{Diags, Location, suggest};
 use crate::ident::Case;
-use crate::model::{Kind, TypeExpr, loc, rust_name};
+use crate::model::{Kind, loc, rust_name};
 use crate::scope::{Scope, lookup, lookup_expr};
 use crate::spec::SpecFile;
+use crate::syntax::TypeExpr;
 
 // Reason: an output type becomes an enum with one variant per case and a `decode` that
 // matches on the format enum; a format that is not an enum, a case that is not one of its
@@ -83,7 +84,7 @@ pub(crate) fn check_output_types(spec: &SpecFile, diags: &mut Diags) {
             let Some(expr) = check_type_ref(spec, ty, key_at, &context, diags) else {
                 continue;
             };
-            let ok = match &expr {
+            let ok = match expr {
                 TypeExpr::String => true,
                 TypeExpr::Named(name) => lookup(spec, Scope::Root, name)
                     .is_some_and(|found| found.kind() == Kind::Object && !found.is_form()),
