@@ -1,10 +1,10 @@
 //! The validated model: references resolved, Rust names decided, path templates split. It is
-//! built only after `check.rs` found no errors, so lowering failures here are internal errors.
+//! built only after `check/` found no errors, so lowering failures here are internal errors.
 
 use serde_saphyr::Spanned;
 
 use crate::diag::Location;
-use crate::ident::{Case, RustName};
+use crate::ident::RustName;
 use crate::spec;
 
 pub(crate) use crate::spec::{ClientDefault, Encoding, Kind, ListStyle, Method, ParamIn, Scalar};
@@ -227,29 +227,6 @@ pub(crate) struct Variant {
     pub(crate) wire: String,
     pub(crate) name: RustName,
     pub(crate) description: Option<String>,
-}
-
-/// Decides a Rust name: the explicit `rust_name` as written, or the spec name converted to
-/// `case`. The error names the problem.
-pub(crate) fn rust_name(
-    spec_name: &str,
-    explicit: Option<&Spanned<String>>,
-    case: Case,
-) -> Result<RustName, String> {
-    match explicit {
-        Some(name) => RustName::new(&name.value)
-            .ok_or_else(|| format!("`rust_name` `{}` is not a Rust identifier", name.value)),
-        None => RustName::convert(spec_name, case).ok_or_else(|| {
-            let converted = crate::ident::convert(spec_name, case);
-            if converted == spec_name {
-                format!("`{spec_name}` is not a valid Rust identifier")
-            } else {
-                format!(
-                    "`{spec_name}` becomes `{converted}` in Rust, which is not a valid identifier"
-                )
-            }
-        }),
-    }
 }
 
 /// The default `idempotent` for a method: safe and idempotent methods per RFC 9110.

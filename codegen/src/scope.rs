@@ -32,6 +32,9 @@ pub(crate) struct Found<'a> {
     pub(crate) scope: Scope<'a>,
     pub(crate) key: &'a Spanned<String>,
     pub(crate) def: &'a TypeDef,
+    /// Its position under `types` of the spec that defines it, which is also its position in
+    /// that spec's name table.
+    pub(crate) index: usize,
 }
 
 impl<'a> Found<'a> {
@@ -104,8 +107,14 @@ pub(crate) fn lookup<'a>(root: &'a SpecFile, scope: Scope<'a>, name: &str) -> Op
     };
     spec.types
         .iter()
-        .find(|(key, _)| key.value == name)
-        .map(|(key, def)| Found { scope, key, def })
+        .enumerate()
+        .find(|(_, (key, _))| key.value == name)
+        .map(|(index, (key, def))| Found {
+            scope,
+            key,
+            def,
+            index,
+        })
 }
 
 /// Finds the named type of a `type:` text, when it is one.

@@ -1,6 +1,6 @@
 //! Serde model of a spec file exactly as written, with a parser position on every node
 //! (`Spanned`). Shape errors (unknown keys, bad enum values, YAML syntax) come from here; checks
-//! across nodes live in `check.rs`.
+//! across nodes live in `check/`.
 
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -236,7 +236,7 @@ pub(crate) enum Kind {
 }
 
 /// A named type. One struct for every kind, so positions survive (serde's internally tagged
-/// enums lose them); `check.rs` rejects keys that do not belong to the kind.
+/// enums lose them); `check/types.rs` rejects keys that do not belong to the kind.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TypeDef {
