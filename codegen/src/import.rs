@@ -6,6 +6,7 @@
 use crate::check::check_all;
 use crate::diag::{Diags, Location};
 use crate::model::loc;
+use crate::names::Names;
 use crate::spec::{Imported, SpecFile, parse_spec};
 
 /// Reads a spec file for an import: gets the display path (relative to the package root, like
@@ -97,7 +98,7 @@ pub(crate) fn load_imports(
             continue;
         }
         let mut own = Diags::new(&path);
-        check_all(&imported, &mut own);
+        check_all(&imported, &Names::decide(&imported), &mut own);
         if let Err(errors) = own.finish() {
             let first = errors.iter().next().map(first_line);
             let report = diags.error(

@@ -16,9 +16,10 @@
 //! assert!(source.contains("pub mod demo"));
 //! ```
 //!
-//! Pipeline: `spec` (serde model with positions) → `import` (imported specs attached) →
-//! `check` (every cross-node rule, errors collected) → `lower` (validated `model`, names found
-//! through `scope`) → `expand` (tokens) → `render` (text).
+//! Pipeline: `spec` (serde model with positions; `type:` and `path:` parsed once by `syntax`) →
+//! `import` (imported specs attached) → `names` (every Rust name decided once) → `check` (every
+//! cross-node rule, errors collected) → `lower` (validated `model`, types found through `scope`,
+//! names read from the table) → `expand` (tokens) → `render` (text).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -30,9 +31,11 @@ mod ident;
 mod import;
 mod lower;
 mod model;
+mod names;
 mod render;
 mod scope;
 mod spec;
+mod syntax;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -132,11 +135,12 @@ pub fn generate_with_imports(
     if diags.has_errors() {
         return Err(diags.into_errors());
     }
-    check::check_all(&spec, &mut diags);
+    let names = names::Names::decide(&spec);
+    check::check_all(&spec, &names, &mut diags);
     if diags.has_errors() {
         return Err(diags.into_errors());
     }
-    let Some(api) = lower::lower_spec(&spec, &mut diags) else {
+    let Some(api) = lower::lower_spec(&spec, names, &mut diags) else {
         return Err(diags.into_errors());
     };
     diags.finish()?;

@@ -1,51 +1,63 @@
-//! Spec as written → validated model. Runs only after every check passed, so each failure here is
-//! reported as an internal error with the node's position rather than a panic.
+//! Spec as written + name table → validated model. Runs only after every check passed: names
+//! come from the settled table (walked alongside the spec, never decided again), type texts
+//! were parsed when the spec was read, and the only thing that could still fail is a lookup by
+//! name (a type, a server, a body field) that a check has already resolved. Each type and
+//! operation is lowered as a whole, so such a failure is one located internal error for that
+//! node rather than a panic.
 
 use crate::diag::{Diags, Location};
-use crate::ident::{Case, RustName};
+use crate::ident::RustName;
 use crate::model::{
     Api, Auth, Body, Derive, EmbeddedBody, Field, ListStyle, Object, Operation, Output, OutputCase,
-    Param, Segment, Select, Server, ServerTarget, SourceField, TypeBody, TypeDef, TypeExpr,
-    TypeRef, Variant, idempotent_by_default, loc, parse_template, parse_type_expr, rust_name,
+    Param, Segment, Select, Server, ServerTarget, SourceField, TypeBody, TypeDef, TypeRef, Variant,
+    idempotent_by_default, loc,
 };
+use crate::names::{Decided, Names, OperationNames, SpecNames, TypeNames};
 use crate::scope::{Found, Scope, is_form, lookup, lookup_expr};
 use crate::spec::{self, Kind, SpecFile};
+use crate::syntax::{TypeExpr, TypeText};
+
+/// The spec and its settled names, for resolving references.
+struct Lower<'a> {
+    spec: &'a SpecFile,
+    names: &'a Names,
+}
 
 /// Lowers a checked spec; `None` after reporting an internal error.
-pub(crate) fn lower_spec(spec: &SpecFile, diags: &mut Diags) -> Option<Api> {
+pub(crate) fn lower_spec(spec: &SpecFile, names: Names<Decided>, diags: &mut Diags) -> Option<Api> {
     let area_at = loc(&spec.area, Location::START);
-    let area = &spec.area.value;
-    let module = name(area, None, Case::Snake, area_at, diags)?;
-    let client_type = name(area, None, Case::UpperCamel, area_at, diags)?;
-    let ext_trait = internal(client_type.suffixed("Ext"), area_at, diags)?;
-    let mut servers = Vec::new();
-    for (key, server) in &spec.servers {
-        servers.push(Server {
+    let names = internal(names.settle(), area_at, diags)?;
+    let cx = Lower {
+        spec,
+        names: &names,
+    };
+    let root = &names.root;
+    let servers = spec
+        .servers
+        .iter()
+        .zip(&root.servers)
+        .map(|((key, server), constant)| Server {
             name: key.value.clone(),
-            constant: name(
-                &key.value,
-                None,
-                Case::ShoutySnake,
-                loc(key, area_at),
-                diags,
-            )?,
+            constant: constant.clone(),
             url: server.url.value.clone(),
             description: text(server.description.as_ref()),
-        });
-    }
+        })
+        .collect();
     let mut types = Vec::new();
-    for (key, def) in &spec.types {
-        types.push(lower_type(spec, key, def, diags)?);
+    for ((key, def), type_names) in spec.types.iter().zip(&root.types) {
+        let at = loc(key, Location::START);
+        types.push(internal(cx.lower_type(def, type_names), at, diags)?);
     }
     let mut operations = Vec::new();
-    for (key, op) in &spec.operations {
-        operations.push(lower_operation(spec, key, op, diags)?);
+    for ((key, op), op_names) in spec.operations.iter().zip(&root.operations) {
+        let at = loc(key, Location::START);
+        operations.push(internal(cx.lower_operation(key, op, op_names), at, diags)?);
     }
     Some(Api {
-        area: area.clone(),
-        module,
-        client_type,
-        ext_trait,
+        area: spec.area.value.clone(),
+        module: root.module.clone(),
+        client_type: root.client_type.clone(),
+        ext_trait: root.ext_trait.clone(),
         description: text(spec.description.as_ref()),
         servers,
         types,
@@ -53,356 +65,280 @@ pub(crate) fn lower_spec(spec: &SpecFile, diags: &mut Diags) -> Option<Api> {
     })
 }
 
-fn lower_type(
-    spec: &SpecFile,
-    key: &serde_saphyr::Spanned<String>,
-    def: &spec::TypeDef,
-    diags: &mut Diags,
-) -> Option<TypeDef> {
-    let at = loc(key, Location::START);
-    let type_name = name(
-        &key.value,
-        def.rust_name.as_ref(),
-        Case::UpperCamel,
-        at,
-        diags,
-    )?;
-    let body = match def.kind.value {
-        Kind::Enum => {
-            let mut variants = Vec::new();
-            for (wire, value) in def.values.iter().flat_map(|v| v.value.iter()) {
-                let explicit = value.as_ref().and_then(|v| v.rust_name.as_ref());
-                variants.push(Variant {
-                    wire: wire.value.clone(),
-                    name: name(
-                        &wire.value,
-                        explicit,
-                        Case::UpperCamel,
-                        loc(wire, at),
-                        diags,
-                    )?,
-                    description: text(value.as_ref().and_then(|v| v.description.as_ref())),
-                });
-            }
-            TypeBody::Enum(variants)
-        }
-        Kind::Output => {
-            let format_text = def.format.as_ref().map(|f| f.value.as_str());
-            let format_text = internal(format_text, at, diags)?;
-            let format = resolve_type(spec, Scope::Root, format_text, at, diags)?;
-            let format_found = lookup_expr(spec, Scope::Root, format_text);
-            let format_found = internal(format_found, at, diags)?;
-            let mut cases = Vec::new();
-            for (wire, ty) in def.cases.iter().flat_map(|c| c.value.iter()) {
-                let case_at = loc(wire, at);
-                let explicit = format_found
-                    .def
-                    .values
-                    .as_ref()
-                    .and_then(|v| v.value.iter().find(|(k, _)| k.value == wire.value))
-                    .and_then(|(_, value)| value.as_ref())
-                    .and_then(|value| value.rust_name.as_ref());
-                let (ty, json_fields) = if ty.value.trim() == "string" {
-                    (None, Vec::new())
-                } else {
-                    let found = lookup_expr(spec, Scope::Root, &ty.value);
-                    let found = internal(found, case_at, diags)?;
-                    let fields = found.field_names().into_iter().map(str::to_owned).collect();
-                    (
-                        Some(resolve_type(spec, Scope::Root, &ty.value, case_at, diags)?),
-                        fields,
-                    )
-                };
-                cases.push(OutputCase {
-                    wire: wire.value.clone(),
-                    variant: name(&wire.value, explicit, Case::UpperCamel, case_at, diags)?,
-                    ty,
-                    json_fields,
-                });
-            }
-            TypeBody::Output(Box::new(Output { format, cases }))
-        }
-        Kind::Object => {
-            let mut fields = Vec::new();
-            for (wire, field) in def.fields.iter().flat_map(|f| f.value.iter()) {
-                let field_at = loc(wire, at);
-                fields.push(Field {
-                    wire: wire.value.clone(),
-                    name: name(
-                        &wire.value,
-                        field.rust_name.as_ref(),
-                        Case::Snake,
-                        field_at,
-                        diags,
-                    )?,
-                    ty: resolve_type(spec, Scope::Root, &field.ty.value, field_at, diags)?,
-                    required: field.required.as_ref().is_some_and(|r| r.value),
-                    nullable: field.nullable.as_ref().is_some_and(|n| n.value),
-                    default: field.default.as_ref().map(|d| d.value.clone()),
-                    list_style: field
-                        .multipart_list
-                        .as_ref()
-                        .map_or(ListStyle::Comma, |style| style.value),
-                    description: text(field.description.as_ref()),
-                });
-            }
-            let embedded_body = match &def.embedded_body {
-                None => None,
-                Some(embedded) => {
-                    let find = |wire: &str| fields.iter().find(|f| f.wire == wire).cloned();
-                    let content_type = find(&embedded.value.content_type.value);
-                    let body = find(&embedded.value.body.value);
-                    let at = loc(embedded, at);
-                    Some(EmbeddedBody {
-                        content_type: internal(content_type, at, diags)?,
-                        body: internal(body, at, diags)?,
-                    })
-                }
-            };
-            TypeBody::Object(Box::new(Object {
-                fields,
-                embedded_body,
-                form: is_form(def),
-            }))
-        }
-    };
-    Some(TypeDef {
-        name: type_name,
-        description: text(def.description.as_ref()),
-        body,
-    })
-}
-
-fn lower_operation(
-    spec: &SpecFile,
-    key: &serde_saphyr::Spanned<String>,
-    op: &spec::Operation,
-    diags: &mut Diags,
-) -> Option<Operation> {
-    let at = loc(key, Location::START);
-    let id = &key.value;
-    let server = spec
-        .servers
-        .iter()
-        .find(|(k, _)| k.value == op.server.value.default_name());
-    let (server_key, server) = internal(server, loc(&op.server, at), diags)?;
-    let server_derive = match &op.server.value {
-        spec::ServerRef::Name(_) => None,
-        spec::ServerRef::Derive(derive) => {
-            let at = loc(derive, at);
-            let constant = |server: &str, diags: &mut Diags| {
-                Some(ServerTarget {
-                    name: server.to_owned(),
-                    constant: name(server, None, Case::ShoutySnake, at, diags)?,
-                })
-            };
-            let mut map = Vec::new();
-            for (from, to) in &derive.value.map.value {
-                map.push((from.value.clone(), constant(&to.value, diags)?));
-            }
-            Some(Derive {
-                source: source_field(spec, op, &derive.value.from.value, at, diags)?,
-                map,
-                default: constant(&derive.value.default.value, diags)?,
-            })
-        }
-    };
-    let auth = match (&op.auth, &server.auth) {
-        (Some(auth), _) | (None, Some(auth)) => auth.value.lower(),
-        (None, None) => Auth::Bearer,
-    };
-    let mut params = Vec::new();
-    for (wire, param) in &op.params {
-        let param_at = loc(wire, at);
-        let is_path = param.location.value == spec::ParamIn::Path;
-        let client_default = param.client_default.as_ref().map(|d| d.value);
-        let derive = match &param.derive {
-            None => None,
-            Some(derive) => {
-                let at = loc(derive, param_at);
-                let map = derive
-                    .value
-                    .map
-                    .value
+impl Lower<'_> {
+    fn lower_type(&self, def: &spec::TypeDef, names: &TypeNames) -> Option<TypeDef> {
+        let body = match def.kind.value {
+            Kind::Enum => TypeBody::Enum(
+                def.values
                     .iter()
-                    .map(|(from, to)| (from.value.clone(), to.value.clone()))
-                    .collect();
+                    .flat_map(|v| v.value.iter())
+                    .zip(&names.values)
+                    .map(|((wire, value), name)| Variant {
+                        wire: wire.value.clone(),
+                        name: name.clone(),
+                        description: text(value.as_ref().and_then(|v| v.description.as_ref())),
+                    })
+                    .collect(),
+            ),
+            Kind::Output => {
+                let format = self.resolve(Scope::Root, &def.format.as_ref()?.value)?;
+                let mut cases = Vec::new();
+                let all = def.cases.iter().flat_map(|c| c.value.iter());
+                for ((wire, ty), variant) in all.zip(&names.cases) {
+                    let (ty, json_fields) = if ty.value.is(&TypeExpr::String) {
+                        (None, Vec::new())
+                    } else {
+                        let found = lookup_expr(self.spec, Scope::Root, &ty.value)?;
+                        let fields = found.field_names().into_iter().map(str::to_owned).collect();
+                        (Some(self.resolve(Scope::Root, &ty.value)?), fields)
+                    };
+                    cases.push(OutputCase {
+                        wire: wire.value.clone(),
+                        variant: variant.clone(),
+                        ty,
+                        json_fields,
+                    });
+                }
+                TypeBody::Output(Box::new(Output { format, cases }))
+            }
+            Kind::Object => {
+                let mut fields = Vec::new();
+                let all = def.fields.iter().flat_map(|f| f.value.iter());
+                for ((wire, field), name) in all.zip(&names.fields) {
+                    fields.push(Field {
+                        wire: wire.value.clone(),
+                        name: name.clone(),
+                        ty: self.resolve(Scope::Root, &field.ty.value)?,
+                        required: field.required.as_ref().is_some_and(|r| r.value),
+                        nullable: field.nullable.as_ref().is_some_and(|n| n.value),
+                        default: field.default.as_ref().map(|d| d.value.clone()),
+                        list_style: field
+                            .multipart_list
+                            .as_ref()
+                            .map_or(ListStyle::Comma, |style| style.value),
+                        description: text(field.description.as_ref()),
+                    });
+                }
+                let embedded_body = match &def.embedded_body {
+                    None => None,
+                    Some(embedded) => {
+                        let find = |wire: &str| fields.iter().find(|f| f.wire == wire).cloned();
+                        Some(EmbeddedBody {
+                            content_type: find(&embedded.value.content_type.value)?,
+                            body: find(&embedded.value.body.value)?,
+                        })
+                    }
+                };
+                TypeBody::Object(Box::new(Object {
+                    fields,
+                    embedded_body,
+                    form: is_form(def),
+                }))
+            }
+        };
+        Some(TypeDef {
+            name: names.name.clone(),
+            description: text(def.description.as_ref()),
+            body,
+        })
+    }
+
+    fn lower_operation(
+        &self,
+        key: &serde_saphyr::Spanned<String>,
+        op: &spec::Operation,
+        names: &OperationNames,
+    ) -> Option<Operation> {
+        let (server_key, server, server_constant) = self.server(op.server.value.default_name())?;
+        let server_derive = match &op.server.value {
+            spec::ServerRef::Name(_) => None,
+            spec::ServerRef::Derive(derive) => {
+                let target = |name: &str| {
+                    let (_, _, constant) = self.server(name)?;
+                    Some(ServerTarget {
+                        name: name.to_owned(),
+                        constant: constant.clone(),
+                    })
+                };
+                let mut map = Vec::new();
+                for (from, to) in &derive.value.map.value {
+                    map.push((from.value.clone(), target(&to.value)?));
+                }
                 Some(Derive {
-                    source: source_field(spec, op, &derive.value.from.value, at, diags)?,
+                    source: self.source_field(op, &derive.value.from.value)?,
                     map,
-                    default: derive.value.default.value.clone(),
+                    default: target(&derive.value.default.value)?,
                 })
             }
         };
-        params.push(Param {
-            wire: wire.value.clone(),
-            name: name(
-                &wire.value,
-                param.rust_name.as_ref(),
-                Case::Snake,
-                param_at,
-                diags,
-            )?,
-            location: param.location.value,
-            ty: resolve_type(spec, Scope::Root, &param.ty.value, param_at, diags)?,
-            required: client_default.is_none()
-                && derive.is_none()
-                && (is_path || param.required.as_ref().is_some_and(|r| r.value)),
-            client_default,
-            derive,
-            description: text(param.description.as_ref()),
-        });
-    }
-    let body = match &op.body {
-        None => None,
-        Some(body) => Some(Body {
-            encoding: body.value.encoding.value,
-            ty: resolve_type(
-                spec,
-                Scope::Root,
-                &body.value.ty.value,
-                loc(body, at),
-                diags,
-            )?,
-            description: text(body.value.description.as_ref()),
-        }),
-    };
-    let success = op
-        .responses
-        .iter()
-        .find(|(status, _)| status.value.starts_with('2'));
-    let (_, success) = internal(success, at, diags)?;
-    let select = match &success.by_request_field {
-        None => None,
-        Some(by) => Some(Select {
-            source: source_field(spec, op, &by.value.field.value, loc(by, at), diags)?,
-            default: by.value.default.as_ref().map(|d| d.value.clone()),
-        }),
-    };
-    let segments = internal(
-        parse_template(&op.path.value).ok(),
-        loc(&op.path, at),
-        diags,
-    )?;
-    for segment in &segments {
-        if let Segment::Param(p) = segment {
-            internal(params.iter().find(|x| &x.wire == p), at, diags)?;
-        }
-    }
-    Some(Operation {
-        id: id.clone(),
-        method_name: name(id, None, Case::Snake, at, diags)?,
-        static_name: name(id, None, Case::ShoutySnake, at, diags)?,
-        request_type: internal(
-            name(id, None, Case::UpperCamel, at, diags)?.suffixed("Request"),
-            at,
-            diags,
-        )?,
-        summary: text(op.summary.as_ref()),
-        description: text(op.description.as_ref()),
-        method: op.method.value,
-        server_name: server_key.value.clone(),
-        server_constant: name(&server_key.value, None, Case::ShoutySnake, at, diags)?,
-        server_derive,
-        path: op.path.value.clone(),
-        segments,
-        auth,
-        idempotent: op
-            .idempotent
-            .as_ref()
-            .map_or_else(|| idempotent_by_default(op.method.value), |i| i.value),
-        timeout_secs: op.timeout_secs.as_ref().map(|t| t.value),
-        params,
-        body,
-        response: resolve_type(spec, Scope::Root, &success.ty.value, at, diags)?,
-        select,
-    })
-}
-
-/// The body field named by a checked `body.<field>`.
-fn source_field(
-    spec: &SpecFile,
-    op: &spec::Operation,
-    from: &str,
-    at: Location,
-    diags: &mut Diags,
-) -> Option<SourceField> {
-    let wire = internal(from.strip_prefix("body."), at, diags)?;
-    let body = internal(op.body.as_ref(), at, diags)?;
-    let body_type: Option<Found<'_>> = lookup_expr(spec, Scope::Root, &body.value.ty.value);
-    let body_type = internal(body_type, at, diags)?;
-    let (key, field) = internal(body_type.field(wire), at, diags)?;
-    let required = field.required.as_ref().is_some_and(|r| r.value);
-    let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
-    Some(SourceField {
-        wire: wire.to_owned(),
-        name: name(&key.value, field.rust_name.as_ref(), Case::Snake, at, diags)?,
-        optional: nullable || (!required && field.default.is_none()),
-    })
-}
-
-/// Resolves a `type:` against the types visible from `scope`.
-fn resolve_type(
-    spec: &SpecFile,
-    scope: Scope<'_>,
-    ty: &str,
-    at: Location,
-    diags: &mut Diags,
-) -> Option<TypeRef> {
-    let expr = internal(parse_type_expr(ty).ok(), at, diags)?;
-    resolve_expr(spec, scope, &expr, at, diags)
-}
-
-fn resolve_expr(
-    spec: &SpecFile,
-    scope: Scope<'_>,
-    expr: &TypeExpr,
-    at: Location,
-    diags: &mut Diags,
-) -> Option<TypeRef> {
-    Some(match expr {
-        TypeExpr::String => TypeRef::String,
-        TypeExpr::Bool => TypeRef::Bool,
-        TypeExpr::I32 => TypeRef::I32,
-        TypeExpr::I64 => TypeRef::I64,
-        TypeExpr::F64 => TypeRef::F64,
-        TypeExpr::Int64String => TypeRef::Int64String,
-        TypeExpr::File => TypeRef::File,
-        TypeExpr::Array(inner) => {
-            TypeRef::Array(Box::new(resolve_expr(spec, scope, inner, at, diags)?))
-        }
-        TypeExpr::Map(inner) => {
-            TypeRef::Map(Box::new(resolve_expr(spec, scope, inner, at, diags)?))
-        }
-        TypeExpr::Named(type_name) => {
-            let found = internal(lookup(spec, scope, type_name), at, diags)?;
-            let module = match found.scope.alias() {
-                Some(alias) => Some(name(alias, None, Case::Snake, at, diags)?),
+        let auth = match (&op.auth, &server.auth) {
+            (Some(auth), _) | (None, Some(auth)) => auth.value.lower(),
+            (None, None) => Auth::Bearer,
+        };
+        let mut params = Vec::new();
+        for ((wire, param), name) in op.params.iter().zip(&names.params) {
+            let is_path = param.location.value == spec::ParamIn::Path;
+            let client_default = param.client_default.as_ref().map(|d| d.value);
+            let derive = match &param.derive {
                 None => None,
+                Some(derive) => Some(Derive {
+                    source: self.source_field(op, &derive.value.from.value)?,
+                    map: derive
+                        .value
+                        .map
+                        .value
+                        .iter()
+                        .map(|(from, to)| (from.value.clone(), to.value.clone()))
+                        .collect(),
+                    default: derive.value.default.value.clone(),
+                }),
             };
-            TypeRef::Named {
-                name: name(
-                    &found.key.value,
-                    found.def.rust_name.as_ref(),
-                    Case::UpperCamel,
-                    at,
-                    diags,
-                )?,
-                kind: found.kind(),
-                module,
-            }
+            params.push(Param {
+                wire: wire.value.clone(),
+                name: name.clone(),
+                location: param.location.value,
+                ty: self.resolve(Scope::Root, &param.ty.value)?,
+                required: client_default.is_none()
+                    && derive.is_none()
+                    && (is_path || param.required.as_ref().is_some_and(|r| r.value)),
+                client_default,
+                derive,
+                description: text(param.description.as_ref()),
+            });
         }
-    })
-}
+        let body = match &op.body {
+            None => None,
+            Some(body) => Some(Body {
+                encoding: body.value.encoding.value,
+                ty: self.resolve(Scope::Root, &body.value.ty.value)?,
+                description: text(body.value.description.as_ref()),
+            }),
+        };
+        let (_, success) = op
+            .responses
+            .iter()
+            .find(|(status, _)| status.value.starts_with('2'))?;
+        let select = match &success.by_request_field {
+            None => None,
+            Some(by) => Some(Select {
+                source: self.source_field(op, &by.value.field.value)?,
+                default: by.value.default.as_ref().map(|d| d.value.clone()),
+            }),
+        };
+        let segments = op.path.value.segments().ok()?.to_vec();
+        let declared = |segment: &Segment| match segment {
+            Segment::Param(p) => params.iter().any(|x| &x.wire == p),
+            Segment::Literal(_) => true,
+        };
+        if !segments.iter().all(declared) {
+            return None;
+        }
+        Some(Operation {
+            id: key.value.clone(),
+            method_name: names.method.clone(),
+            static_name: names.statik.clone(),
+            request_type: names.request.clone(),
+            summary: text(op.summary.as_ref()),
+            description: text(op.description.as_ref()),
+            method: op.method.value,
+            server_name: server_key.to_owned(),
+            server_constant: server_constant.clone(),
+            server_derive,
+            path: op.path.value.text().to_owned(),
+            segments,
+            auth,
+            idempotent: op
+                .idempotent
+                .as_ref()
+                .map_or_else(|| idempotent_by_default(op.method.value), |i| i.value),
+            timeout_secs: op.timeout_secs.as_ref().map(|t| t.value),
+            params,
+            body,
+            response: self.resolve(Scope::Root, &success.ty.value)?,
+            select,
+        })
+    }
 
-fn name(
-    spec_name: &str,
-    explicit: Option<&serde_saphyr::Spanned<String>>,
-    case: Case,
-    at: Location,
-    diags: &mut Diags,
-) -> Option<RustName> {
-    internal(rust_name(spec_name, explicit, case).ok(), at, diags)
+    /// The server named `name`: its spec name, definition and constant.
+    fn server(&self, name: &str) -> Option<(&str, &spec::Server, &RustName)> {
+        self.spec
+            .servers
+            .iter()
+            .zip(&self.names.root.servers)
+            .find(|((key, _), _)| key.value == name)
+            .map(|((key, server), constant)| (key.value.as_str(), server, constant))
+    }
+
+    /// The body field named by a checked `body.<field>`.
+    fn source_field(&self, op: &spec::Operation, from: &str) -> Option<SourceField> {
+        let wire = from.strip_prefix("body.")?;
+        let body_type = lookup_expr(self.spec, Scope::Root, &op.body.as_ref()?.value.ty.value)?;
+        let names = self.type_names(&body_type)?;
+        let ((_, field), name) = body_type
+            .def
+            .fields
+            .iter()
+            .flat_map(|fields| fields.value.iter())
+            .zip(&names.fields)
+            .find(|((key, _), _)| key.value == wire)?;
+        let required = field.required.as_ref().is_some_and(|r| r.value);
+        let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
+        Some(SourceField {
+            wire: wire.to_owned(),
+            name: name.clone(),
+            optional: nullable || (!required && field.default.is_none()),
+        })
+    }
+
+    /// The names of the spec that defines `found`.
+    fn spec_names(&self, found: &Found<'_>) -> Option<&SpecNames> {
+        match found.scope {
+            Scope::Root => Some(&self.names.root),
+            Scope::Import(alias) => self
+                .spec
+                .imported
+                .iter()
+                .zip(&self.names.imports)
+                .find(|(imported, _)| imported.alias == alias)
+                .map(|(_, names)| names),
+        }
+    }
+
+    /// The names of the type `found`.
+    fn type_names(&self, found: &Found<'_>) -> Option<&TypeNames> {
+        self.spec_names(found)?.types.get(found.index)
+    }
+
+    /// Resolves a checked `type:` against the types visible from `scope`.
+    fn resolve(&self, scope: Scope<'_>, ty: &TypeText) -> Option<TypeRef> {
+        self.resolve_expr(scope, ty.parsed()?)
+    }
+
+    fn resolve_expr(&self, scope: Scope<'_>, expr: &TypeExpr) -> Option<TypeRef> {
+        Some(match expr {
+            TypeExpr::String => TypeRef::String,
+            TypeExpr::Bool => TypeRef::Bool,
+            TypeExpr::I32 => TypeRef::I32,
+            TypeExpr::I64 => TypeRef::I64,
+            TypeExpr::F64 => TypeRef::F64,
+            TypeExpr::Int64String => TypeRef::Int64String,
+            TypeExpr::File => TypeRef::File,
+            TypeExpr::Array(inner) => TypeRef::Array(Box::new(self.resolve_expr(scope, inner)?)),
+            TypeExpr::Map(inner) => TypeRef::Map(Box::new(self.resolve_expr(scope, inner)?)),
+            TypeExpr::Named(type_name) => {
+                let found = lookup(self.spec, scope, type_name)?;
+                let module = match found.scope {
+                    Scope::Root => None,
+                    Scope::Import(_) => Some(self.spec_names(&found)?.module.clone()),
+                };
+                TypeRef::Named {
+                    name: self.type_names(&found)?.name.clone(),
+                    kind: found.kind(),
+                    module,
+                }
+            }
+        })
+    }
 }
 
 fn text(value: Option<&serde_saphyr::Spanned<String>>) -> Option<String> {
@@ -411,7 +347,8 @@ fn text(value: Option<&serde_saphyr::Spanned<String>>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// Unwraps a value the checks guarantee; reports an internal error instead of panicking.
+/// Unwraps a node the checks guarantee can be lowered; reports an internal error at the node
+/// instead of panicking.
 fn internal<T>(value: Option<T>, at: Location, diags: &mut Diags) -> Option<T> {
     if value.is_none() {
         diags

@@ -1,13 +1,14 @@
 //! The validated model: references resolved, Rust names decided, path templates split. It is
-//! built only after `check.rs` found no errors, so lowering failures here are internal errors.
+//! built only after `check/` found no errors, so lowering failures here are internal errors.
 
 use serde_saphyr::Spanned;
 
 use crate::diag::Location;
-use crate::ident::{Case, RustName};
+use crate::ident::RustName;
 use crate::spec;
 
 pub(crate) use crate::spec::{ClientDefault, Encoding, Kind, ListStyle, Method, ParamIn, Scalar};
+pub(crate) use crate::syntax::Segment;
 
 /// One spec file, ready for expansion.
 #[derive(Debug)]
@@ -108,13 +109,6 @@ pub(crate) struct Derive<T> {
 pub(crate) struct Select {
     pub(crate) source: SourceField,
     pub(crate) default: Option<String>,
-}
-
-/// A piece of a path template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Segment {
-    Literal(String),
-    Param(String),
 }
 
 /// A path, query or header parameter.
@@ -235,127 +229,6 @@ pub(crate) struct Variant {
     pub(crate) description: Option<String>,
 }
 
-/// A type expression as parsed from `type:`, before names are resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum TypeExpr {
-    String,
-    Bool,
-    I32,
-    I64,
-    F64,
-    Int64String,
-    File,
-    Array(Box<TypeExpr>),
-    Map(Box<TypeExpr>),
-    /// A type of this spec (`BatchStatus`) or of an imported one (`audio.TranscriptionRequest`).
-    Named(String),
-}
-
-/// The built-in type names, for messages and suggestions.
-pub(crate) const BUILTIN_TYPES: &[&str] = &[
-    "string",
-    "bool",
-    "i32",
-    "i64",
-    "f64",
-    "int64_string",
-    "file",
-];
-
-/// Parses `string`, `array<T>`, `map<T>`, a type name and so on; the error says what is wrong.
-pub(crate) fn parse_type_expr(text: &str) -> Result<TypeExpr, String> {
-    let text = text.trim();
-    for (prefix, wrap) in [
-        ("array<", TypeExpr::Array as fn(Box<TypeExpr>) -> TypeExpr),
-        ("map<", TypeExpr::Map),
-    ] {
-        if let Some(rest) = text.strip_prefix(prefix) {
-            let inner = rest
-                .strip_suffix('>')
-                .ok_or_else(|| format!("type `{text}` is missing its closing `>`"))?;
-            return Ok(wrap(Box::new(parse_type_expr(inner)?)));
-        }
-    }
-    Ok(match text {
-        "string" => TypeExpr::String,
-        "bool" => TypeExpr::Bool,
-        "i32" => TypeExpr::I32,
-        "i64" => TypeExpr::I64,
-        "f64" => TypeExpr::F64,
-        "int64_string" => TypeExpr::Int64String,
-        "file" => TypeExpr::File,
-        "" => return Err("empty type, expected a type name".to_owned()),
-        name if is_type_name(name) => TypeExpr::Named(name.to_owned()),
-        other => {
-            return Err(format!(
-                "`{other}` is not a type: expected a type name, a built-in type ({}), `array<T>` or `map<T>`",
-                crate::diag::one_of(BUILTIN_TYPES)
-            ));
-        }
-    })
-}
-
-/// A type name, optionally qualified by one import: `Name` or `area.Name`.
-fn is_type_name(name: &str) -> bool {
-    let part = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    match name.split_once('.') {
-        Some((alias, rest)) => part(alias) && part(rest),
-        None => part(name),
-    }
-}
-
-/// Splits a path template into literals and `{param}` placeholders.
-pub(crate) fn parse_template(path: &str) -> Result<Vec<Segment>, String> {
-    let mut segments = Vec::new();
-    let mut rest = path;
-    while !rest.is_empty() {
-        match (rest.find('{'), rest.find('}')) {
-            (None, None) => {
-                segments.push(Segment::Literal(rest.to_owned()));
-                break;
-            }
-            (Some(open), Some(close)) if open < close => {
-                let (literal, tail) = rest.split_at(open);
-                if !literal.is_empty() {
-                    segments.push(Segment::Literal(literal.to_owned()));
-                }
-                let (inner, tail) = tail.split_at(close - open);
-                let name = inner.trim_start_matches('{');
-                if name.is_empty() || name.contains('{') {
-                    return Err(format!("bad placeholder `{inner}}}` in path `{path}`"));
-                }
-                segments.push(Segment::Param(name.to_owned()));
-                rest = tail.strip_prefix('}').unwrap_or(tail);
-            }
-            _ => return Err(format!("unbalanced `{{` or `}}` in path `{path}`")),
-        }
-    }
-    Ok(segments)
-}
-
-/// Decides a Rust name: the explicit `rust_name` as written, or the spec name converted to
-/// `case`. The error names the problem.
-pub(crate) fn rust_name(
-    spec_name: &str,
-    explicit: Option<&Spanned<String>>,
-    case: Case,
-) -> Result<RustName, String> {
-    match explicit {
-        Some(name) => RustName::new(&name.value)
-            .ok_or_else(|| format!("`rust_name` `{}` is not a Rust identifier", name.value)),
-        None => RustName::convert(spec_name, case).ok_or_else(|| {
-            let converted = crate::ident::convert(spec_name, case);
-            if converted == spec_name {
-                format!("`{spec_name}` is not a valid Rust identifier")
-            } else {
-                format!(
-                    "`{spec_name}` becomes `{converted}` in Rust, which is not a valid identifier"
-                )
-            }
-        }),
-    }
-}
-
 /// The default `idempotent` for a method: safe and idempotent methods per RFC 9110.
 pub(crate) fn idempotent_by_default(method: Method) -> bool {
     !matches!(method, Method::POST | Method::PATCH)
@@ -374,49 +247,5 @@ impl spec::Auth {
             spec::Auth::Bearer => Auth::Bearer,
             spec::Auth::Query(name) => Auth::Query(name.value.clone()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn type_expressions() {
-        assert_eq!(parse_type_expr("string"), Ok(TypeExpr::String));
-        assert_eq!(
-            parse_type_expr("array<map<Foo>>"),
-            Ok(TypeExpr::Array(Box::new(TypeExpr::Map(Box::new(
-                TypeExpr::Named("Foo".into())
-            )))))
-        );
-        assert!(parse_type_expr("array<Foo").is_err());
-        assert!(parse_type_expr("Foo Bar").is_err());
-        assert!(parse_type_expr("").is_err());
-        assert_eq!(parse_type_expr("file"), Ok(TypeExpr::File));
-        assert_eq!(
-            parse_type_expr("audio.Request"),
-            Ok(TypeExpr::Named("audio.Request".into()))
-        );
-        assert!(parse_type_expr("a.b.C").is_err());
-        assert!(parse_type_expr(".C").is_err());
-        assert!(parse_type_expr("a.").is_err());
-    }
-
-    #[test]
-    fn templates() {
-        assert_eq!(
-            parse_template("/v1/accounts/{account_id}/datasets/{id}:upload"),
-            Ok(vec![
-                Segment::Literal("/v1/accounts/".into()),
-                Segment::Param("account_id".into()),
-                Segment::Literal("/datasets/".into()),
-                Segment::Param("id".into()),
-                Segment::Literal(":upload".into()),
-            ])
-        );
-        assert!(parse_template("/a/{b").is_err());
-        assert!(parse_template("/a/b}").is_err());
-        assert!(parse_template("/a/{}").is_err());
     }
 }

@@ -3,8 +3,8 @@
 
 use serde_saphyr::Spanned;
 
-use crate::model::{TypeExpr, parse_type_expr};
 use crate::spec::{Field, Kind, SpecFile, TypeDef};
+use crate::syntax::{TypeExpr, TypeText};
 
 /// Where a name is looked up: the spec being generated, or one it imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,9 @@ pub(crate) struct Found<'a> {
     pub(crate) scope: Scope<'a>,
     pub(crate) key: &'a Spanned<String>,
     pub(crate) def: &'a TypeDef,
+    /// Its position under `types` of the spec that defines it, which is also its position in
+    /// that spec's name table.
+    pub(crate) index: usize,
 }
 
 impl<'a> Found<'a> {
@@ -104,16 +107,23 @@ pub(crate) fn lookup<'a>(root: &'a SpecFile, scope: Scope<'a>, name: &str) -> Op
     };
     spec.types
         .iter()
-        .find(|(key, _)| key.value == name)
-        .map(|(key, def)| Found { scope, key, def })
+        .enumerate()
+        .find(|(_, (key, _))| key.value == name)
+        .map(|(index, (key, def))| Found {
+            scope,
+            key,
+            def,
+            index,
+        })
 }
 
 /// Finds the named type of a `type:` text, when it is one.
-pub(crate) fn lookup_expr<'a>(root: &'a SpecFile, scope: Scope<'a>, ty: &str) -> Option<Found<'a>> {
-    match parse_type_expr(ty) {
-        Ok(TypeExpr::Named(name)) => lookup(root, scope, &name),
-        _ => None,
-    }
+pub(crate) fn lookup_expr<'a>(
+    root: &'a SpecFile,
+    scope: Scope<'a>,
+    ty: &TypeText,
+) -> Option<Found<'a>> {
+    lookup(root, scope, ty.named()?)
 }
 
 /// Whether an object type has a field of type `file`.
@@ -123,5 +133,5 @@ pub(crate) fn is_form(def: &TypeDef) -> bool {
             .fields
             .iter()
             .flat_map(|fields| fields.value.values())
-            .any(|field| parse_type_expr(&field.ty.value) == Ok(TypeExpr::File))
+            .any(|field| field.ty.value.is(&TypeExpr::File))
 }

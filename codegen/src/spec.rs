@@ -1,12 +1,13 @@
 //! Serde model of a spec file exactly as written, with a parser position on every node
 //! (`Spanned`). Shape errors (unknown keys, bad enum values, YAML syntax) come from here; checks
-//! across nodes live in `check.rs`.
+//! across nodes live in `check/`.
 
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::diag::{Location, SpecError, one_of, suggest};
+use crate::syntax::{PathTemplate, TypeText};
 
 /// A mapping whose keys keep their positions; order is the spec's.
 pub(crate) type Map<T> = IndexMap<Spanned<String>, T>;
@@ -85,7 +86,7 @@ pub(crate) struct Operation {
     pub(crate) method: Spanned<Method>,
     pub(crate) server: Spanned<ServerRef>,
     pub(crate) auth: Option<Spanned<Auth>>,
-    pub(crate) path: Spanned<String>,
+    pub(crate) path: Spanned<PathTemplate>,
     pub(crate) idempotent: Option<Spanned<bool>>,
     pub(crate) timeout_secs: Option<Spanned<u64>>,
     #[serde(default)]
@@ -163,7 +164,7 @@ pub(crate) struct Derive {
 pub(crate) struct Body {
     pub(crate) encoding: Spanned<Encoding>,
     #[serde(rename = "type")]
-    pub(crate) ty: Spanned<String>,
+    pub(crate) ty: Spanned<TypeText>,
     pub(crate) description: Option<Spanned<String>>,
 }
 
@@ -198,7 +199,7 @@ pub(crate) struct Param {
     #[serde(rename = "in")]
     pub(crate) location: Spanned<ParamIn>,
     #[serde(rename = "type")]
-    pub(crate) ty: Spanned<String>,
+    pub(crate) ty: Spanned<TypeText>,
     pub(crate) required: Option<Spanned<bool>>,
     pub(crate) client_default: Option<Spanned<ClientDefault>>,
     pub(crate) derive: Option<Spanned<Derive>>,
@@ -211,7 +212,7 @@ pub(crate) struct Param {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Response {
     #[serde(rename = "type")]
-    pub(crate) ty: Spanned<String>,
+    pub(crate) ty: Spanned<TypeText>,
     pub(crate) by_request_field: Option<Spanned<ByRequestField>>,
     #[allow(dead_code, reason = "read by people; the generated docs name the type")]
     pub(crate) description: Option<Spanned<String>>,
@@ -235,7 +236,7 @@ pub(crate) enum Kind {
 }
 
 /// A named type. One struct for every kind, so positions survive (serde's internally tagged
-/// enums lose them); `check.rs` rejects keys that do not belong to the kind.
+/// enums lose them); `check/types.rs` rejects keys that do not belong to the kind.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TypeDef {
@@ -246,9 +247,9 @@ pub(crate) struct TypeDef {
     pub(crate) embedded_body: Option<Spanned<EmbeddedBody>>,
     pub(crate) values: Option<Spanned<Map<Option<Value>>>>,
     /// Output types: the enum whose value selects the case.
-    pub(crate) format: Option<Spanned<String>>,
+    pub(crate) format: Option<Spanned<TypeText>>,
     /// Output types: enum value → `string` or an object type.
-    pub(crate) cases: Option<Spanned<Map<Spanned<String>>>>,
+    pub(crate) cases: Option<Spanned<Map<Spanned<TypeText>>>>,
 }
 
 /// One object field, keyed by its wire name.
@@ -256,7 +257,7 @@ pub(crate) struct TypeDef {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Field {
     #[serde(rename = "type")]
-    pub(crate) ty: Spanned<String>,
+    pub(crate) ty: Spanned<TypeText>,
     pub(crate) rust_name: Option<Spanned<String>>,
     pub(crate) required: Option<Spanned<bool>>,
     pub(crate) nullable: Option<Spanned<bool>>,

@@ -5,9 +5,10 @@ use serde_saphyr::Spanned;
 
 use super::check_type_ref;
 use crate::diag::{Diags, Location, suggest};
-use crate::model::{Kind, Method, TypeExpr, loc, parse_type_expr};
+use crate::model::{Kind, Method, loc};
 use crate::scope::{Found, Scope, is_form, lookup, lookup_expr};
 use crate::spec::{self, Encoding, SpecFile};
+use crate::syntax::TypeExpr;
 
 // Reason: a multipart form is sent as text parts and file parts; a field whose type has no
 // text form (an object, a map, a list of lists) or that could be "null" would generate an
@@ -18,7 +19,7 @@ pub(crate) fn check_forms(spec: &SpecFile, diags: &mut Diags) {
         let form = is_form(def);
         for (wire, field) in &fields.value {
             let at = loc(wire, Location::START);
-            let expr = parse_type_expr(&field.ty.value).ok();
+            let expr = field.ty.value.parsed();
             if let Some(style) = &field.multipart_list
                 && !(form && matches!(expr, Some(TypeExpr::Array(_))))
             {
@@ -49,7 +50,7 @@ pub(crate) fn check_forms(spec: &SpecFile, diags: &mut Diags) {
                     .help("remove it; an unset optional field is simply not sent");
             }
             let Some(expr) = expr else { continue };
-            let sendable = match &expr {
+            let sendable = match expr {
                 TypeExpr::File => true,
                 TypeExpr::Array(inner) => is_text(spec, inner),
                 other => is_text(spec, other),
@@ -113,7 +114,7 @@ pub(crate) fn check_request_body(spec: &SpecFile, diags: &mut Diags) {
         let Some(expr) = check_type_ref(spec, &body.value.ty, at, &context, diags) else {
             continue;
         };
-        let found = match &expr {
+        let found = match expr {
             TypeExpr::Named(name) => lookup(spec, Scope::Root, name),
             _ => None,
         };
@@ -312,11 +313,11 @@ pub(crate) fn check_param_derive(spec: &SpecFile, diags: &mut Diags) {
                 .filter(|t| t.kind() == Kind::Enum)
                 .map(|t| t.values());
             let what = format!("a value of `{}`", param.ty.value);
-            match (&values, parse_type_expr(&param.ty.value)) {
+            match (&values, param.ty.value.parsed()) {
                 (Some(values), _) => {
                     check_derive_map(derive, source.as_ref(), Some((values, &what)), at, diags);
                 }
-                (None, Ok(TypeExpr::String)) => {
+                (None, Some(TypeExpr::String)) => {
                     check_derive_map(derive, source.as_ref(), None, at, diags);
                 }
                 _ => {

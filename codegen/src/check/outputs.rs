@@ -1,20 +1,21 @@
 //! Rules for output types (a response whose shape depends on a format value) and for the
 //! `by_request_field` that tells a response which request field holds that value.
 
-use super::request::check_source;
+use super::requests::check_source;
 use super::{check_type_ref, kind_name};
 use crate::diag::{Diags, Location, suggest};
-use crate::ident::Case;
-use crate::model::{Kind, TypeExpr, loc, rust_name};
+use crate::model::{Kind, loc};
+use crate::names::{Decided, Names};
 use crate::scope::{Scope, lookup, lookup_expr};
 use crate::spec::SpecFile;
+use crate::syntax::TypeExpr;
 
 // Reason: an output type becomes an enum with one variant per case and a `decode` that
 // matches on the format enum; a format that is not an enum, a case that is not one of its
 // values, a case type that cannot be decoded from a body, or a variant named like the
 // catch-all `Other` would generate code that does not compile.
-pub(crate) fn check_output_types(spec: &SpecFile, diags: &mut Diags) {
-    for (type_name, def) in &spec.types {
+pub(crate) fn check_output_types(spec: &SpecFile, names: &Names<Decided>, diags: &mut Diags) {
+    for ((type_name, def), type_names) in spec.types.iter().zip(&names.root.types) {
         if def.kind.value != Kind::Output {
             continue;
         }
@@ -40,7 +41,7 @@ pub(crate) fn check_output_types(spec: &SpecFile, diags: &mut Diags) {
             }
         });
         let Some(cases) = &def.cases else { continue };
-        for (key, ty) in &cases.value {
+        for ((key, ty), variant) in cases.value.iter().zip(&type_names.cases) {
             let key_at = loc(key, at);
             if let Some(format) = &format {
                 let values = format.values();
@@ -56,34 +57,23 @@ pub(crate) fn check_output_types(spec: &SpecFile, diags: &mut Diags) {
                             ),
                         )
                         .help_opt(suggest(&key.value, values));
-                } else {
-                    let explicit = format
-                        .def
-                        .values
-                        .as_ref()
-                        .and_then(|v| v.value.iter().find(|(k, _)| k.value == key.value))
-                        .and_then(|(_, value)| value.as_ref())
-                        .and_then(|value| value.rust_name.as_ref());
-                    if rust_name(&key.value, explicit, Case::UpperCamel)
-                        .is_ok_and(|name| name.text == "Other")
-                    {
-                        diags
-                            .error(
-                                key_at,
-                                format!(
-                                    "case `{}` of `{}` is named `Other` in Rust, which is the variant for bodies of an unknown format",
-                                    key.value, type_name.value
-                                ),
-                            )
-                            .help("set `rust_name` on the enum value");
-                    }
+                } else if variant.as_ref().is_ok_and(|name| name.text == "Other") {
+                    diags
+                        .error(
+                            key_at,
+                            format!(
+                                "case `{}` of `{}` is named `Other` in Rust, which is the variant for bodies of an unknown format",
+                                key.value, type_name.value
+                            ),
+                        )
+                        .help("set `rust_name` on the enum value");
                 }
             }
             let context = format!("case `{}` of `{}`", key.value, type_name.value);
             let Some(expr) = check_type_ref(spec, ty, key_at, &context, diags) else {
                 continue;
             };
-            let ok = match &expr {
+            let ok = match expr {
                 TypeExpr::String => true,
                 TypeExpr::Named(name) => lookup(spec, Scope::Root, name)
                     .is_some_and(|found| found.kind() == Kind::Object && !found.is_form()),
