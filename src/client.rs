@@ -378,17 +378,85 @@ fn sensitive(value: &str) -> Result<HeaderValue, Error> {
     Ok(header)
 }
 
-/// The default `reqwest` client: no redirects, the connect timeout, rustls with `ring`.
+/// The default `reqwest` client: no redirects, the connect timeout, and the TLS stack the
+/// crate's features chose. Nothing here installs process-wide state.
 fn build_http(config: &Config) -> Result<reqwest::Client, Error> {
-    // reqwest is built with `rustls-no-provider` and panics without a process-wide crypto
-    // provider. Installing fails harmlessly if the application already chose one.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(config.connect_timeout)
-        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_idle_timeout(Duration::from_secs(90));
+    let builder = tls::configure(builder)?;
+    builder
         .build()
         .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
+}
+
+/// TLS by feature; see the `[features]` table of the crate's manifest.
+mod tls {
+    use super::Error;
+
+    /// `rustls-ring` alone: an explicit `ring` provider for this client only.
+    #[cfg(all(
+        feature = "rustls-ring",
+        not(feature = "rustls"),
+        not(feature = "native-tls")
+    ))]
+    pub(super) fn configure(
+        builder: reqwest::ClientBuilder,
+    ) -> Result<reqwest::ClientBuilder, Error> {
+        use rustls_platform_verifier::BuilderVerifierExt;
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::config(format!("TLS configuration: {e}")))?
+            .with_platform_verifier()
+            .map_err(|e| Error::config(format!("TLS certificate verifier: {e}")))?
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        Ok(builder.tls_backend_preconfigured(tls))
+    }
+
+    /// `rustls-no-provider` alone: the application's process-wide provider, checked here so a
+    /// missing one is a configuration error rather than reqwest's panic.
+    #[cfg(all(
+        feature = "rustls-no-provider",
+        not(feature = "rustls"),
+        not(feature = "rustls-ring"),
+        not(feature = "native-tls")
+    ))]
+    pub(super) fn configure(
+        builder: reqwest::ClientBuilder,
+    ) -> Result<reqwest::ClientBuilder, Error> {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            return Err(Error::config(
+                "fireworks-ai was built with the `rustls-no-provider` feature and no rustls crypto \
+                 provider is installed: call `rustls::crypto::CryptoProvider::install_default` \
+                 before building a Client, or use the default `rustls` feature",
+            ));
+        }
+        Ok(builder)
+    }
+
+    /// The default `rustls`, `native-tls`, or no TLS at all: reqwest's own setup carries
+    /// everything it needs.
+    #[cfg(not(any(
+        all(
+            feature = "rustls-ring",
+            not(feature = "rustls"),
+            not(feature = "native-tls")
+        ),
+        all(
+            feature = "rustls-no-provider",
+            not(feature = "rustls"),
+            not(feature = "rustls-ring"),
+            not(feature = "native-tls")
+        )
+    )))]
+    pub(super) fn configure(
+        builder: reqwest::ClientBuilder,
+    ) -> Result<reqwest::ClientBuilder, Error> {
+        Ok(builder)
+    }
 }
 
 #[cfg(test)]

@@ -13,8 +13,6 @@ pub mod wav;
 
 /// A reqwest client with a 10 s timeout, for driving the emulator without the generated client.
 pub fn http() -> reqwest::Client {
-    // reqwest is built without a default crypto provider; plain HTTP still needs one installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
