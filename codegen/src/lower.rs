@@ -104,10 +104,12 @@ impl Lower<'_> {
             Kind::Object => {
                 let mut fields = Vec::new();
                 let all = def.fields.iter().flat_map(|f| f.value.iter());
-                for ((wire, field), name) in all.zip(&names.fields) {
+                let all = all.zip(&names.fields).zip(&names.default_fns);
+                for (((wire, field), name), default_fn) in all {
                     fields.push(Field {
                         wire: wire.value.clone(),
                         name: name.clone(),
+                        default_fn: default_fn.clone(),
                         ty: self.resolve(Scope::Root, &field.ty.value)?,
                         required: field.required.as_ref().is_some_and(|r| r.value),
                         nullable: field.nullable.as_ref().is_some_and(|n| n.value),
@@ -176,7 +178,12 @@ impl Lower<'_> {
             (None, None) => Auth::Bearer,
         };
         let mut params = Vec::new();
-        for ((wire, param), name) in op.params.iter().zip(&names.params) {
+        let all = op
+            .params
+            .iter()
+            .zip(&names.params)
+            .zip(&names.derived_locals);
+        for (((wire, param), name), derived_local) in all {
             let is_path = param.location.value == spec::ParamIn::Path;
             let client_default = param.client_default.as_ref().map(|d| d.value);
             let derive = match &param.derive {
@@ -203,6 +210,7 @@ impl Lower<'_> {
                     && (is_path || param.required.as_ref().is_some_and(|r| r.value)),
                 client_default,
                 derive,
+                derived_local: derived_local.clone(),
                 description: text(param.description.as_ref()),
             });
         }

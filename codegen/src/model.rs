@@ -123,6 +123,8 @@ pub(crate) struct Param {
     pub(crate) client_default: Option<ClientDefault>,
     /// Filled in from a body field unless overridden.
     pub(crate) derive: Option<Derive<String>>,
+    /// The local holding the derived value in `send_with_meta`.
+    pub(crate) derived_local: RustName,
     pub(crate) description: Option<String>,
 }
 
@@ -209,6 +211,8 @@ pub(crate) struct Field {
     pub(crate) required: bool,
     pub(crate) nullable: bool,
     pub(crate) default: Option<Scalar>,
+    /// The hidden function that gives the default, when there is one.
+    pub(crate) default_fn: RustName,
     pub(crate) list_style: ListStyle,
     pub(crate) description: Option<String>,
 }

@@ -51,6 +51,8 @@ pub(crate) struct TypeNames<N = RustName> {
     pub(crate) name: N,
     /// One per entry under `fields`, in spec order.
     pub(crate) fields: Vec<N>,
+    /// The hidden function giving each field's default (`__default_<field>`), in field order.
+    pub(crate) default_fns: Vec<N>,
     /// One variant per entry under `values`, in spec order.
     pub(crate) values: Vec<N>,
     /// One variant per entry under `cases`, in spec order: the format enum's variant for that
@@ -69,6 +71,8 @@ pub(crate) struct OperationNames<N = RustName> {
     pub(crate) request: N,
     /// One per entry under `params`, in spec order.
     pub(crate) params: Vec<N>,
+    /// The local holding each derived parameter's value (`derived_<param>`), in param order.
+    pub(crate) derived_locals: Vec<N>,
 }
 
 impl Names<Decided> {
@@ -112,6 +116,7 @@ impl SpecNames<Decided> {
                     Some(TypeNames {
                         name: names.name.ok()?,
                         fields: settle_all(names.fields)?,
+                        default_fns: settle_all(names.default_fns)?,
                         values: settle_all(names.values)?,
                         cases: settle_all(names.cases)?,
                     })
@@ -126,6 +131,7 @@ impl SpecNames<Decided> {
                         statik: names.statik.ok()?,
                         request: names.request.ok()?,
                         params: settle_all(names.params)?,
+                        derived_locals: settle_all(names.derived_locals)?,
                     })
                 })
                 .collect::<Option<_>>()?,
@@ -160,17 +166,19 @@ fn decide_spec(root: &SpecFile, spec: &SpecFile, scope: Scope<'_>) -> SpecNames<
             .iter()
             .map(|(id, op)| {
                 let request = suffixed(&rust_name(&id.value, None, Case::UpperCamel), "Request");
+                let params: Vec<Decided> = op
+                    .params
+                    .iter()
+                    .map(|(wire, param)| {
+                        rust_name(&wire.value, param.rust_name.as_ref(), Case::Snake)
+                    })
+                    .collect();
                 OperationNames {
                     method: rust_name(&id.value, None, Case::Snake),
                     statik: rust_name(&id.value, None, Case::ShoutySnake),
                     request,
-                    params: op
-                        .params
-                        .iter()
-                        .map(|(wire, param)| {
-                            rust_name(&wire.value, param.rust_name.as_ref(), Case::Snake)
-                        })
-                        .collect(),
+                    derived_locals: params.iter().map(|p| prefixed("derived_", p)).collect(),
+                    params,
                 }
             })
             .collect(),
@@ -191,11 +199,13 @@ fn decide_type(
         .and_then(|format| format.value.named())
         .and_then(|format| lookup(root, scope, format));
     let cases = def.cases.iter().flat_map(|cases| cases.value.keys());
+    let fields: Vec<Decided> = fields
+        .map(|(wire, field)| rust_name(&wire.value, field.rust_name.as_ref(), Case::Snake))
+        .collect();
     TypeNames {
         name: rust_name(&name.value, def.rust_name.as_ref(), Case::UpperCamel),
-        fields: fields
-            .map(|(wire, field)| rust_name(&wire.value, field.rust_name.as_ref(), Case::Snake))
-            .collect(),
+        default_fns: fields.iter().map(|f| prefixed("__default_", f)).collect(),
+        fields,
         values: values
             .map(|(wire, value)| {
                 let explicit = value.as_ref().and_then(|value| value.rust_name.as_ref());
@@ -222,6 +232,13 @@ fn suffixed(name: &Decided, suffix: &str) -> Decided {
         .ok_or_else(|| format!("`{}{suffix}` is not a valid Rust identifier", name.text))
 }
 
+/// A name built from a prefix plus a decided name (`derived_model`).
+fn prefixed(prefix: &str, name: &Decided) -> Decided {
+    let name = name.as_ref().map_err(Clone::clone)?;
+    RustName::new(&format!("{prefix}{}", name.text))
+        .ok_or_else(|| format!("`{prefix}{}` is not a valid Rust identifier", name.text))
+}
+
 /// Decides one Rust name: the explicit `rust_name` as written, or the spec name converted to
 /// `case`. The error names the problem.
 pub(crate) fn rust_name(
@@ -242,5 +259,96 @@ pub(crate) fn rust_name(
                 )
             }
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::parse_spec;
+
+    const SPEC: &str = "version: 1
+area: audio_batch
+servers:
+  audio-prod: { url: https://x.test }
+operations:
+  getBatchStatus:
+    method: GET
+    server: audio-prod
+    path: /b/{batch_id}
+    params:
+      batch_id: { in: path, type: string }
+      type: { in: query, type: string }
+    responses:
+      \"200\": { type: Format }
+types:
+  Format:
+    kind: enum
+    values:
+      verbose_json:
+      text: { rust_name: PlainText }
+  Out:
+    kind: output
+    format: Format
+    cases:
+      verbose_json: string
+      text: string
+  Job:
+    kind: object
+    fields:
+      self: { type: string }
+";
+
+    fn texts(names: &[Decided]) -> Vec<String> {
+        names
+            .iter()
+            .map(|name| match name {
+                Ok(name) => name.ident.to_string(),
+                Err(problem) => format!("error: {problem}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_name_is_decided_in_spec_order() {
+        let spec = parse_spec(SPEC, "spec/a.yaml").unwrap();
+        let names = Names::decide(&spec).root;
+        let one = |name: &Decided| texts(std::slice::from_ref(name)).concat();
+        assert_eq!(one(&names.module), "audio_batch");
+        assert_eq!(one(&names.client_type), "AudioBatch");
+        assert_eq!(one(&names.ext_trait), "AudioBatchExt");
+        assert_eq!(texts(&names.servers), ["AUDIO_PROD"]);
+        let [op] = names.operations.as_slice() else {
+            panic!("one operation")
+        };
+        assert_eq!(one(&op.method), "get_batch_status");
+        assert_eq!(one(&op.statik), "GET_BATCH_STATUS");
+        assert_eq!(one(&op.request), "GetBatchStatusRequest");
+        assert_eq!(texts(&op.params), ["batch_id", "r#type"]);
+        assert_eq!(
+            texts(&op.derived_locals),
+            ["derived_batch_id", "derived_type"]
+        );
+        let [format, out, job] = names.types.as_slice() else {
+            panic!("three types")
+        };
+        assert_eq!(texts(&format.values), ["VerboseJson", "PlainText"]);
+        // An output case takes the format enum's variant, `rust_name` included.
+        assert_eq!(texts(&out.cases), ["VerboseJson", "PlainText"]);
+        assert_eq!(texts(&job.fields), ["self_"]);
+        assert_eq!(texts(&job.default_fns), ["__default_self_"]);
+        assert!(Names::decide(&spec).settle().is_some());
+    }
+
+    #[test]
+    fn a_name_that_is_no_identifier_keeps_its_problem_and_blocks_settling() {
+        let spec = parse_spec(&SPEC.replace("self:", "1080p:"), "spec/a.yaml").unwrap();
+        let names = Names::decide(&spec);
+        let job = names.root.types.last().unwrap();
+        assert_eq!(
+            texts(&job.fields),
+            ["error: `1080p` is not a valid Rust identifier"]
+        );
+        assert!(names.settle().is_none());
     }
 }

@@ -3,7 +3,7 @@
 //! and the call that decodes the response.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::Cx;
 use crate::model::{
@@ -141,8 +141,8 @@ fn source_value(source: &SourceField) -> TokenStream {
 }
 
 /// The local holding a derived parameter's value.
-fn derived_local(param: &Param) -> proc_macro2::Ident {
-    format_ident!("derived_{}", param.name.text)
+fn derived_local(param: &Param) -> &proc_macro2::Ident {
+    &param.derived_local.ident
 }
 
 /// Emits `let derived_<param> = ...;`: the mapped value of the body field, checked against the

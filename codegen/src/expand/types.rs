@@ -4,7 +4,7 @@
 //! `form.rs`.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::{Cx, docs, form, lower_first, output};
 use crate::model::{Field, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
@@ -88,7 +88,7 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
         let ident = &field.name.ident;
         let field_ty = field_type(cx, field);
         if let Some(default) = &field.default {
-            let fn_name = format_ident!("__default_{}", field.name.text);
+            let fn_name = &field.default_fn.ident;
             let value = default_value(&field.ty, default);
             let value = if field.is_option() {
                 quote!(::std::option::Option::Some(#value))
@@ -277,7 +277,7 @@ fn expand_field(cx: &Cx<'_>, def: &TypeDef, object: &Object, field: &Field) -> T
     };
     let mut parts = Vec::new();
     if field.default.is_some() {
-        let path = format!("{}::__default_{}", def.name.text, field.name.text);
+        let path = format!("{}::{}", def.name.text, field.default_fn.text);
         parts.push(quote!(default = #path));
     } else if field.is_option() && !field.required {
         parts.push(quote!(default));
