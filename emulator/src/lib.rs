@@ -31,6 +31,7 @@
 
 mod audio;
 mod guard;
+mod inference;
 mod job;
 mod models;
 mod record;
@@ -45,6 +46,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use inference::STREAM_ERROR_MODEL;
 pub use job::{Completion, Job};
 pub use models::PUBLIC_ACCOUNT;
 pub use record::RecordedRequest;
