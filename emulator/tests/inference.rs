@@ -486,6 +486,22 @@ async fn bad_requests_are_400s_in_the_inference_error_shape() {
     assert_eq!(response.status(), 401);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["type"], "authentication_error");
+    // The inference host takes only `Bearer <key>`, on both prefixes.
+    for path in ["/inference/v1/chat/completions", "/v1/chat/completions"] {
+        let response = support::http()
+            .post(format!("{}{path}", emulator.base_url()))
+            .header("Authorization", "test-key")
+            .json(&hello())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["error"]["message"],
+            "the inference host expects `Authorization: Bearer <key>`"
+        );
+    }
 }
 
 #[tokio::test]

@@ -77,7 +77,7 @@ pub(crate) struct Refusal {
 impl IntoResponse for Refusal {
     /// The inference host's shape, `{"error": {"object", "type", "code", "message"}}`.
     fn into_response(self) -> Response {
-        surface::error(Surface::Audio, self.status, &self.message)
+        surface::error(Surface::Inference, self.status, &self.message)
     }
 }
 
