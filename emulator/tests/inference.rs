@@ -766,3 +766,37 @@ async fn the_openai_model_list_serves_the_public_catalog() {
         assert_eq!(body["data"][1]["supports_chat"], false);
     }
 }
+
+#[tokio::test]
+async fn the_failing_model_breaks_off_completions_and_messages_streams_too() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let request = json!({"model": STREAM_ERROR_MODEL, "prompt": "a b c d", "stream": true});
+    let (status, _, text) = post(&emulator, "/v1/completions", &request).await;
+    assert_eq!(status, 200);
+    let last = text
+        .strip_suffix("\n\n")
+        .unwrap()
+        .rsplit("\n\n")
+        .next()
+        .unwrap();
+    let last: Value = serde_json::from_str(last.strip_prefix("data: ").unwrap()).unwrap();
+    assert_eq!(last["error"]["code"], "INTERNAL");
+    assert!(!text.contains("[DONE]"));
+
+    let request = json!({"model": STREAM_ERROR_MODEL, "max_tokens": 9, "stream": true,
+        "messages": [{"role": "user", "content": "a b c d"}]});
+    let (status, _, text) = post(&emulator, "/v1/messages", &request).await;
+    assert_eq!(status, 200);
+    assert!(!text.contains("message_stop"), "{text}");
+    assert!(
+        text.ends_with(
+            "event: error\ndata: {\"error\":{\"message\":\"emulated failure in the middle of generation (model emulator-stream-error)\",\"type\":\"api_error\"},\"type\":\"error\"}\n\n"
+        ),
+        "{text}"
+    );
+    let mut plain = request.clone();
+    plain["stream"] = json!(false);
+    let (status, body) = post_json(&emulator, "/v1/messages", &plain).await;
+    assert_eq!(status, 500);
+    assert_eq!(body["type"], "error");
+}
