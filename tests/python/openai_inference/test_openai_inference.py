@@ -77,7 +77,9 @@ def test_chat_stream_joins_to_the_plain_reply(client):
         client.chat.completions.create(model=MODEL, messages=MESSAGES, n=2, max_tokens=4, stream=True)
     )
     assert len(chunks) > 4
-    assert all(isinstance(chunk, ChatCompletionChunk) for chunk in chunks)
+    for chunk in chunks:
+        assert isinstance(chunk, ChatCompletionChunk)
+        ChatCompletionChunk.model_validate(chunk.model_dump(exclude_unset=True))
     assert all(chunk.id == plain.id for chunk in chunks)
     assert chunks[0].choices[0].delta.role == "assistant"
     for choice in plain.choices:
@@ -178,6 +180,8 @@ def test_completions_plain_and_streamed(client):
     assert plain.usage.total_tokens == plain.usage.prompt_tokens + plain.usage.completion_tokens
     chunks = list(client.completions.create(model=MODEL, prompt="Once upon", max_tokens=16, stream=True))
     assert len(chunks) > 2
+    for chunk in chunks[-1:]:
+        Completion.model_validate(chunk.model_dump(exclude_unset=True))
     assert "".join(chunk.choices[0].text for chunk in chunks) == plain.choices[0].text
     assert chunks[-1].usage == plain.usage
 
