@@ -800,3 +800,30 @@ async fn the_failing_model_breaks_off_completions_and_messages_streams_too() {
     assert_eq!(status, 500);
     assert_eq!(body["type"], "error");
 }
+
+#[tokio::test]
+async fn the_generated_list_models_call_reads_the_emulator() {
+    let emulator = Emulator::builder()
+        .api_key("test-key")
+        .start()
+        .await
+        .unwrap();
+    // Installs the crypto provider reqwest needs even for plain HTTP.
+    let _ = support::http();
+    let client = fireworks_ai::Client::builder()
+        .api_key("test-key")
+        .base_url(
+            fireworks_ai::models::INFERENCE,
+            &format!("{}/inference", emulator.base_url()),
+        )
+        .build()
+        .unwrap();
+    let list = client.models().list_models().await.unwrap();
+    assert_eq!(list.object.as_deref(), Some("list"));
+    assert_eq!(list.data[0].id, MODEL);
+    assert_eq!(list.data[0].supports_tools, Some(true));
+    assert_eq!(list.data.len(), 2);
+    let request = emulator.requests().pop().unwrap();
+    assert_eq!(request.path, "/inference/v1/models");
+    assert_eq!(request.authorization.as_deref(), Some("Bearer test-key"));
+}

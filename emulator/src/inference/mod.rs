@@ -301,7 +301,7 @@ impl Limits {
             .iter()
             .filter_map(|stop| text.find(stop.as_str()))
             .min();
-        let text = cut.map_or(text, |at| &text[..at]);
+        let text = cut.and_then(|at| text.get(..at)).unwrap_or(text);
         let mut pieces = pieces(text);
         match self.max_tokens {
             Some(max) if pieces.len() > max => {
