@@ -1,7 +1,10 @@
 //! A local emulator of the Fireworks AI HTTP API for tests and offline examples.
 //! It answers the audio batch status, audio batch submit and sync audio endpoints from an
-//! in-memory job table, and the control plane's model getter and list from a model table,
-//! building its responses from the crate's generated types. [`Emulator`] lists what it serves.
+//! in-memory job table, the control plane's model getter and list from a model table, and the
+//! inference host (chat completions, completions, embeddings, rerank, the Anthropic-compatible
+//! messages call and the OpenAI-compatible model list) deterministically from each request, so
+//! the `openai` and `fireworks-ai` Python SDKs work against it unchanged.
+//! [`Emulator`] lists what it serves.
 //!
 //! # Command line
 //!
@@ -52,6 +55,7 @@
 
 mod audio;
 mod guard;
+mod inference;
 mod job;
 mod models;
 mod record;
@@ -66,6 +70,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use inference::STREAM_ERROR_MODEL;
 pub use job::{Completion, Job};
 pub use models::PUBLIC_ACCOUNT;
 pub use record::RecordedRequest;
@@ -242,13 +247,41 @@ impl EmulatorBuilder {
 ///   the account's models as the generated `ModelPage`, ordered by id (so by `name`); page size
 ///   50 by default, at most 200; `nextPageToken` and an empty `models` are left out, as proto3
 ///   JSON does. A `filter`, or an `orderBy` other than `name`, is refused with 400.
+/// - The inference host, under `/inference/v1/...` and again under `/v1/...` (where the
+///   `fireworks-ai` 1.2.x SDK sends it once its base URL is overridden):
+///   - `POST .../chat/completions`: the reply is a transcript of the request,
+///     `echo: <text of the last user message>`, with `id`, `object`, `created` (fixed at
+///     2026-01-01T00:00:00Z), `model`, `choices` (`n` of them: `message` with `role`, `content`,
+///     `reasoning_content` when `reasoning_effort` or `thinking` asks for it, `finish_reason`,
+///     `logprobs` when asked) and `usage`, plus `perf_metrics` with `perf_metrics_in_response`.
+///     Tokens are word pieces (the whitespace before a word and up to 8 of its characters);
+///     `max_tokens` cuts the reply (`length`), `stop` ends it before the first stop sequence.
+///     With `tools`, the reply is a call to the tool `tool_choice` names or the first one,
+///     with arguments built from its `parameters` schema (`auto` answers a last `tool` message
+///     with text); `response_format` `json_object` or `json_schema` gives valid JSON. The id
+///     hashes the request without `stream`, so the same request gets the same answer.
+///   - `stream: true`: data-only SSE, one event per write: a role chunk, one chunk per word
+///     piece (or tool-call argument fragment, each with its `index`), a closing chunk with
+///     `finish_reason` and, in the last one, `usage`; then `data: [DONE]`.
+///   - `POST .../completions` (plain and streamed), `POST .../embeddings` (vectors hashed from
+///     each input, `dimensions` long, 768 by default; `encoding_format: base64` honoured),
+///     `POST .../rerank`, `POST .../messages` (Anthropic shape; its stream sends
+///     `message_start`, `content_block_start`, `ping`, `content_block_delta`,
+///     `content_block_stop`, `message_delta`, `message_stop`), and `GET .../models` (the
+///     public catalog of the model table as the generated `ModelList`).
+///   - A request missing a required field is a 400 naming it. The model
+///     [`STREAM_ERROR_MODEL`] fails on purpose: a stream sends two content chunks and then
+///     `data: {"error": {...}}` (on `/messages`, `event: error`) instead of `[DONE]`; a plain
+///     call gets a 500.
 /// - The key is checked first, before the method, path, query or body: the audio batch host
 ///   takes `Authorization: <key>`, `Bearer <key>` unless [`AuthMode::RawOnly`], or the query
 ///   parameter [`EmulatorBuilder::key_query_param`]; the sync audio hosts `<key>` or
-///   `Bearer <key>`; the control plane (every other `/v1/accounts/...` path) only
-///   `Bearer <key>`.
-/// - Every error has a JSON body in the shape of its host: on the audio hosts (and unknown
-///   paths outside `/v1/accounts/`) `{"error": {"object", "type", "code", "message"}}`; on the
+///   `Bearer <key>`; the control plane (every other `/v1/accounts/...` path) and the
+///   inference host only `Bearer <key>`.
+/// - Every error has a JSON body in the shape of its host: on the audio and inference hosts
+///   (and unknown paths outside `/v1/accounts/`) `{"error": {"object", "type", "code",
+///   "message"}}` (the messages call: Anthropic's `{"type": "error", "error": {"type",
+///   "message"}}`, except a refused key); on the
 ///   control plane the grpc-gateway `{"code": <google.rpc code>, "message", "details": []}` (401
 ///   is code 16, 404 code 5, 400 code 3, 405 code 12), whose exact form is not documented.
 /// - Uploads: a body past [`EmulatorBuilder::upload_limit`] is answered with 413 as soon as its

@@ -97,10 +97,11 @@ async fn main() -> ExitCode {
         ""
     };
     eprintln!(
-        "fireworks-ai-emulator: serving the audio batch, audio prod, audio turbo and control plane hosts at {url}\n\
+        "fireworks-ai-emulator: serving the audio batch, audio prod, audio turbo, control plane and inference hosts at {url}\n\
          and only the audio batch host at {batch}\n\
          demo job: curl -H \"Authorization: {key}\" {batch}/v1/accounts/{account}/batch_job/{DEMO_BATCH}\n\
          demo model: curl -H \"Authorization: Bearer {key}\" {url}/v1/accounts/fireworks/models/whisper-v3{key_note}\n\
+         chat: curl -H \"Authorization: Bearer {key}\" -d '{{\"model\":\"m\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}' {url}/inference/v1/chat/completions\n\
          point the client at it with FIREWORKS_AUDIO_BATCH_BASE_URL={batch} and FIREWORKS_AUDIO_PROD_BASE_URL, _AUDIO_TURBO_, _CONTROL_ = {url}\n\
          stop with Ctrl-C"
     );

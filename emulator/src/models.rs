@@ -65,7 +65,7 @@ impl ModelTable {
 
     /// Up to `size` models with ids after `after`, the id to continue after when more
     /// follow, and the account's total.
-    fn page(
+    pub(crate) fn page(
         &self,
         account_id: &str,
         after: Option<&str>,

@@ -20,7 +20,7 @@ use crate::job::{Completion, Jobs};
 use crate::models::{self, ModelTable};
 use crate::record::Record;
 use crate::surface::{self, Listener, Surface};
-use crate::{AuthMode, audio};
+use crate::{AuthMode, audio, inference};
 
 /// Settings fixed when the emulator starts.
 #[derive(Debug)]
@@ -78,7 +78,8 @@ pub(crate) fn router(state: Arc<Shared>, listener: Listener) -> Router {
             .route(
                 "/v1/accounts/{account_id}/models/{model_id}",
                 get(models::get_model),
-            );
+            )
+            .merge(inference::routes());
     }
     let guard = Guard {
         shared: Arc::clone(&state),

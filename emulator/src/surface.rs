@@ -29,12 +29,26 @@ pub(crate) enum Surface {
     AudioBatch,
     /// The sync audio hosts, and any other path: raw or `Bearer` keys, OpenAI-style error bodies.
     Audio,
+    /// `api.fireworks.ai/inference/v1/...` (and the same paths under `/v1/`, where the
+    /// `fireworks-ai` 1.2.x SDK sends them): `Bearer` keys, OpenAI-style error bodies.
+    Inference,
 }
+
+/// The inference host's paths below `/v1/`, also served without the `/inference` prefix.
+const INFERENCE_PATHS: [&str; 6] = [
+    "chat/completions",
+    "completions",
+    "embeddings",
+    "rerank",
+    "messages",
+    "models",
+];
 
 impl Surface {
     /// The surface of a request: on the shared port, `/v1/accounts/{a}/batch_job/...` and an audio
     /// call with an `endpoint_id` query parameter are the audio batch host, other
-    /// `/v1/accounts/...` paths the control plane, and the rest the sync audio hosts.
+    /// `/v1/accounts/...` paths the control plane, `/inference/...` and the inference paths
+    /// under `/v1/` the inference host, and the rest the sync audio hosts.
     pub(crate) fn of(listener: Listener, uri: &Uri) -> Self {
         if listener == Listener::AudioBatch {
             return Self::AudioBatch;
@@ -46,6 +60,14 @@ impl Surface {
                 (Some(_), Some("batch_job")) => Self::AudioBatch,
                 _ => Self::Control,
             };
+        }
+        let inference = path.strip_prefix("/inference").unwrap_or(path);
+        if path.starts_with("/inference/")
+            || inference
+                .strip_prefix("/v1/")
+                .is_some_and(|rest| INFERENCE_PATHS.contains(&rest))
+        {
+            return Self::Inference;
         }
         if path.starts_with("/v1/audio/") && query_value(uri.query(), "endpoint_id").is_some() {
             return Self::AudioBatch;
@@ -90,7 +112,7 @@ pub(crate) fn error(surface: Surface, status: StatusCode, message: &str) -> Resp
     let (kind, code, rpc) = codes(status);
     let body = match surface {
         Surface::Control => json!({ "code": rpc, "message": message, "details": [] }),
-        Surface::AudioBatch | Surface::Audio => json!({
+        Surface::AudioBatch | Surface::Audio | Surface::Inference => json!({
             "error": {
                 "object": "error",
                 "type": kind,
@@ -116,7 +138,9 @@ pub(crate) fn authenticate(
     }
     let Some(value) = headers.get("authorization") else {
         return Err(match surface {
-            Surface::Control => "missing API key: send `Authorization: Bearer <key>`",
+            Surface::Control | Surface::Inference => {
+                "missing API key: send `Authorization: Bearer <key>`"
+            }
             _ => "missing API key: send it in the Authorization header",
         });
     };
@@ -126,6 +150,9 @@ pub(crate) fn authenticate(
     let key = match (surface, bearer_key(value)) {
         (Surface::Control, None) => {
             return Err("the control plane expects `Authorization: Bearer <key>`");
+        }
+        (Surface::Inference, None) => {
+            return Err("the inference host expects `Authorization: Bearer <key>`");
         }
         (Surface::AudioBatch, Some(_)) if config.auth_mode == AuthMode::RawOnly => {
             return Err(
@@ -177,6 +204,14 @@ mod tests {
         );
         assert_eq!(of(shared, "/v1/audio/translations"), Surface::Audio);
         assert_eq!(of(shared, "/v2/nothing"), Surface::Audio);
+        assert_eq!(
+            of(shared, "/inference/v1/chat/completions"),
+            Surface::Inference
+        );
+        assert_eq!(of(shared, "/inference/nothing"), Surface::Inference);
+        assert_eq!(of(shared, "/v1/chat/completions"), Surface::Inference);
+        assert_eq!(of(shared, "/v1/models"), Surface::Inference);
+        assert_eq!(of(shared, "/v1/chat"), Surface::Audio);
         assert_eq!(
             of(Listener::AudioBatch, "/v1/audio/translations"),
             Surface::AudioBatch

@@ -1,0 +1,17 @@
+"""Fixtures of the `openai` SDK inference suite: one emulator process for the whole session."""
+
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import fwemu  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def emulator():
+    running = fwemu.start()
+    yield running
+    running.stop()
