@@ -163,7 +163,7 @@ impl Variant {
                 weight(&serde_json::from_str::<VerboseTranscription>(text)?)
             }
             Self::Ours | Self::OursInferred => {
-                let status: BatchStatus = fireworks_ai::__private::decode_json(&input, None)?;
+                let status: BatchStatus = fireworks_ai::__private::fuzz::decode_json(&input, None)?;
                 drop(input);
                 let format = matches!(self, Self::Ours).then_some(ResponseFormat::VerboseJson);
                 let done = CompletedBatch::from_status(status, format)?;

@@ -121,7 +121,9 @@ mod client;
 mod error;
 mod file;
 mod multipart;
+mod operation;
 mod options;
+mod policy;
 mod response;
 mod retry;
 mod url;
@@ -141,8 +143,9 @@ pub use error::{
 pub use file::FileInput;
 pub use fireworks_ai_macros::generate_api;
 pub use options::RequestOptions;
+pub use policy::JitterFn;
 pub use response::{RateLimits, Response, ResponseMeta};
-pub use retry::{Clock, JitterFn, RetryPolicy, TokioClock, server_delay};
+pub use retry::{Clock, RetryPolicy, TokioClock, server_delay};
 pub use wait::{WaitError, WaitErrorKind, WaitPolicy};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

@@ -4,9 +4,9 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use crate::__private::Operation;
 use crate::client::{Client, Server};
 use crate::error::Error;
+use crate::operation::Operation;
 
 /// The URL of one call, written into one buffer: base URL, path, then query.
 #[derive(Debug, Clone)]
