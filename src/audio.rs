@@ -470,7 +470,15 @@ impl CompletedBatch {
     /// with a body that is not JSON) or its format (a `json` or `verbose_json` body that does
     /// not decode into the transcript type, naming the failing field).
     pub fn transcript(&self) -> Result<TranscriptionOutput, Error> {
-        if let Some(body) = self.embedded_body()
+        // A JSON format, or one inferred from a JSON content type, decodes the body into a
+        // type, which already refuses a body that is not JSON; only a text format asked of a
+        // JSON content type needs the body checked separately.
+        let decodes_json = match self.response_format.as_ref() {
+            None => true,
+            Some(format) => matches!(format.as_str(), "json" | "verbose_json"),
+        };
+        if !decodes_json
+            && let Some(body) = self.embedded_body()
             && body.kind() == BodyKind::Json
         {
             body.json::<serde::de::IgnoredAny>()?;

@@ -139,15 +139,17 @@ pub fn guess_output(
     has_text: bool,
 ) -> Guess {
     let text = if has_text { Guess::Text } else { Guess::Other };
-    let json = |value: Option<serde_json::Value>| {
+    let json = |keys: Option<Vec<String>>| {
         if json_cases.is_empty() {
             return Guess::Other;
         }
-        let keys = value.as_ref().and_then(serde_json::Value::as_object);
         let mut best = (0, 0);
         for (index, fields) in json_cases.iter().enumerate() {
-            let shared = keys.map_or(0, |keys| {
-                fields.iter().filter(|f| keys.contains_key(**f)).count()
+            let shared = keys.as_ref().map_or(0, |keys| {
+                fields
+                    .iter()
+                    .filter(|f| keys.iter().any(|k| k == **f))
+                    .count()
             });
             if shared > best.1 {
                 best = (index, shared);
@@ -156,13 +158,26 @@ pub fn guess_output(
         Guess::Json(best.0)
     };
     match content_type.map(kind_of) {
-        Some(BodyKind::Json) => json(serde_json::from_str(body).ok()),
+        Some(BodyKind::Json) => json(top_level_keys(body)),
         Some(BodyKind::Text) => text,
-        None | Some(BodyKind::Unknown) => match serde_json::from_str(body) {
-            Ok(value) if !json_cases.is_empty() => json(Some(value)),
+        None | Some(BodyKind::Unknown) => match top_level_keys(body) {
+            Some(keys) if !json_cases.is_empty() => json(Some(keys)),
             _ => text,
         },
         Some(_) => Guess::Other,
+    }
+}
+
+/// The top-level keys of a JSON body (none for JSON that is not an object), or `None` when
+/// the body is not JSON. Values are skipped, not built: a 20 MB transcript costs no tree.
+fn top_level_keys(body: &str) -> Option<Vec<String>> {
+    use serde::de::IgnoredAny;
+
+    match serde_json::from_str::<std::collections::BTreeMap<String, IgnoredAny>>(body) {
+        Ok(map) => Some(map.into_keys().collect()),
+        Err(_) => serde_json::from_str::<IgnoredAny>(body)
+            .ok()
+            .map(|_| Vec::new()),
     }
 }
 
