@@ -25,7 +25,7 @@ use crate::options::RequestOptions;
 use crate::policy::{Deadline, Failed, Transience};
 use crate::response::{Response, ResponseMeta, header_str};
 use crate::retry::server_delay;
-use crate::url::{REDACTED, UrlBuilder, push_query_component};
+use crate::url::{ParseError, REDACTED, UrlBuilder, push_query_component};
 
 /// One call of a generated operation, built by generated code and consumed by `send_*`.
 #[derive(Debug)]
@@ -275,7 +275,7 @@ impl<'a> Call<'a> {
                 self.op.id
             ))
         };
-        let bad_url = |e: url_error::ParseError| {
+        let bad_url = |e: ParseError| {
             Error::invalid_argument("url", format!("the request URL does not parse: {e}"))
         };
         let header = match self.op.auth {
@@ -291,9 +291,15 @@ impl<'a> Call<'a> {
                 push_query_component(&mut full, name);
                 full.push('=');
                 push_query_component(&mut full, key);
-                reqwest::Url::parse(&full).map_err(bad_url)?
+                inner
+                    .base_cache()
+                    .parse(&full, self.url.base_len)
+                    .map_err(bad_url)?
             }
-            _ => reqwest::Url::parse(&self.url.buf).map_err(bad_url)?,
+            _ => inner
+                .base_cache()
+                .parse(&self.url.buf, self.url.base_len)
+                .map_err(bad_url)?,
         };
         Ok((header, url))
     }
@@ -351,11 +357,6 @@ impl<'a> Call<'a> {
             elapsed,
         }
     }
-}
-
-/// `url::ParseError` under the name reqwest exports it.
-mod url_error {
-    pub(super) type ParseError = <reqwest::Url as std::str::FromStr>::Err;
 }
 
 /// The effective settings of one call: options over the operation over the client.

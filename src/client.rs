@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::Error;
 use crate::options::Config;
 use crate::retry::{Clock, RetryBudget, RetryPolicy, TokioClock};
-use crate::url::{REDACTED, check_base_url};
+use crate::url::{BaseCache, REDACTED, check_base_url};
 
 /// A named API host from the spec, with its default base URL.
 ///
@@ -63,9 +63,15 @@ pub(crate) struct Inner {
     config: Config,
     budget: RetryBudget,
     clock: Arc<dyn Clock>,
+    base_cache: BaseCache,
 }
 
 impl Inner {
+    /// The base URLs this client has parsed.
+    pub(crate) fn base_cache(&self) -> &BaseCache {
+        &self.base_cache
+    }
+
     /// The HTTP client that sends every request.
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
@@ -417,6 +423,7 @@ impl ClientBuilder {
                 config: self.config,
                 budget,
                 clock: self.clock,
+                base_cache: BaseCache::default(),
             }),
         })
     }
