@@ -23,8 +23,9 @@
 //! shows the median of the per-round ratios with their min–max.
 //!
 //! `--serve` only runs the responder and prints its address; `--only A|C --addr HOST:PORT
-//! --calls N` runs `N` sequential 1 KB calls of one variant against it and exits, which is
-//! what `scripts/callgrind.sh` runs under callgrind for instructions per call.
+//! --calls N [--large]` runs `N` sequential 1 KB (or 1 MB) calls of one variant against it
+//! and exits, which is what `scripts/callgrind.sh` runs under callgrind for instructions per
+//! call.
 //!
 //! Allocations are counted by a `#[global_allocator]` wrapper around `System` (the responder
 //! allocates nothing per request), in a separate sequential pass after the timed rounds.
@@ -51,7 +52,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const USAGE: &str = "usage: call_overhead [--rounds R] [--slices S] [--scale X]
        call_overhead --serve
-       call_overhead --only A|C --addr HOST:PORT --calls N";
+       call_overhead --only A|C --addr HOST:PORT --calls N [--large]";
 const ACCOUNT: &str = "acct";
 const API_KEY: &str = "fw-bench-key";
 /// Calls in flight in the concurrent scenarios.
@@ -101,6 +102,7 @@ struct Args {
     only: Option<Variant>,
     addr: Option<String>,
     calls: u32,
+    large: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -112,11 +114,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         only: None,
         addr: None,
         calls: 1000,
+        large: false,
     };
     let bad = |arg: &str| format!("{arg} needs a positive value\n{USAGE}");
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--serve" => parsed.serve = true,
+            "--large" => parsed.large = true,
             "--rounds" | "--slices" | "--calls" => {
                 let value = args
                     .next()
@@ -571,14 +575,29 @@ async fn bench(args: &Args, base: &str) -> Result<(), BoxError> {
     println!();
     let [a, a2, c] = allocs;
     println!("allocations per sequential 1 KB call: A {a:.1}, A2 {a2:.1}, C {c:.1}");
+    let a_future = callers.a.get_batch_status(ACCOUNT, "small");
+    let c_future = callers
+        .c
+        .audio_batch()
+        .get_batch_status("small")
+        .account_id(ACCOUNT)
+        .send();
+    println!(
+        "future size: A {} bytes, C {} bytes",
+        std::mem::size_of_val(&a_future),
+        std::mem::size_of_val(&c_future)
+    );
     Ok(())
 }
 
-/// `--only`: `calls` sequential 1 KB calls of one variant, for callgrind.
-async fn only(variant: Variant, base: &str, calls: u32) -> Result<(), BoxError> {
+/// `--only`: `calls` sequential calls of one variant (1 KB bodies, or 1 MB with `--large`),
+/// for callgrind.
+async fn only(variant: Variant, base: &str, calls: u32, large: bool) -> Result<(), BoxError> {
     let callers = Callers::new(base)?;
-    let small = SCENARIOS.first().ok_or("no scenario")?;
-    let sum = callers.run(variant, small, calls as usize).await?;
+    let scenario = SCENARIOS
+        .get(if large { 2 } else { 0 })
+        .ok_or("no scenario")?;
+    let sum = callers.run(variant, scenario, calls as usize).await?;
     black_box(sum);
     Ok(())
 }
@@ -602,7 +621,7 @@ fn main() -> Result<(), BoxError> {
         } else {
             format!("http://{addr}")
         };
-        return runtime.block_on(only(variant, &base, args.calls));
+        return runtime.block_on(only(variant, &base, args.calls, args.large));
     }
     runtime.block_on(async {
         let base = start_responder().await?;

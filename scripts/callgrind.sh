@@ -5,6 +5,7 @@
 #   scripts/callgrind.sh            # CALLS=2000 by default
 #   CALLS=5000 scripts/callgrind.sh
 #   PROFILE=1 scripts/callgrind.sh  # also keeps target/callgrind/{A,C}.out for callgrind_annotate
+#   LARGE=1 CALLS=20 scripts/callgrind.sh  # the 1 MB body instead
 #
 # The responder runs natively in its own process (`call_overhead --serve`), so callgrind counts
 # only the client. Each variant runs twice, with N and 2N calls; (Ir(2N) - Ir(N)) / N removes
@@ -35,7 +36,7 @@ ir() {
     local file=/dev/null
     [ -n "${PROFILE:-}" ] && [ -n "${3:-}" ] && file="$out/$3"
     valgrind --tool=callgrind --callgrind-out-file="$file" \
-        "$bin" --only "$1" --addr "$addr" --calls "$2" 2>&1 |
+        "$bin" --only "$1" --addr "$addr" --calls "$2" ${LARGE:+--large} 2>&1 |
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 
