@@ -1,6 +1,15 @@
 //! The call span: every call runs in one `fireworks.call` span carrying the operation id, the
 //! attempt, the final status, the request id and the elapsed time, as a subscriber sees them.
 
+// Test code: a failed unwrap is a failed test, and helpers outside `#[test]` functions are
+// not covered by clippy's allow-*-in-tests settings.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod support;
 
 use std::collections::BTreeMap;
