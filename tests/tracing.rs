@@ -25,16 +25,19 @@ use tracing::{Event, Metadata, Subscriber};
 
 const KEY: &str = "fw-tracing-canary-31c4";
 
-/// Every span created, by id: its name and the fields recorded on it, as text.
+/// The fields recorded on a span, as text.
+type Fields = BTreeMap<String, String>;
+
+/// Every span created, by id: its name and its fields.
 #[derive(Default)]
 struct Spans {
     next: AtomicU64,
-    fields: Mutex<BTreeMap<u64, (String, BTreeMap<String, String>)>>,
+    fields: Mutex<BTreeMap<u64, (String, Fields)>>,
 }
 
 impl Spans {
     /// The fields of every span with this name, in creation order.
-    fn named(&self, name: &str) -> Vec<BTreeMap<String, String>> {
+    fn named(&self, name: &str) -> Vec<Fields> {
         let spans = self.fields.lock().unwrap();
         spans
             .values()
@@ -44,7 +47,7 @@ impl Spans {
     }
 }
 
-struct Collect<'a>(&'a mut BTreeMap<String, String>);
+struct Collect<'a>(&'a mut Fields);
 
 impl Visit for Collect<'_> {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
@@ -124,7 +127,7 @@ async fn each_call_has_one_span_with_operation_attempt_status_request_id_and_ela
 
         let calls = spans.named("fireworks.call");
         assert_eq!(calls.len(), 2, "{calls:?}");
-        let field = |call: &BTreeMap<String, String>, name: &str| call.get(name).cloned();
+        let field = |call: &Fields, name: &str| call.get(name).cloned();
         let ok = &calls[0];
         assert_eq!(field(ok, "operation").as_deref(), Some("get_batch_status"));
         assert_eq!(
