@@ -1,20 +1,34 @@
-//! What a generated call costs next to a hand-written reqwest call doing the same work:
-//! `cargo run --release --example call_overhead [-- --calls N] [--rounds R]`.
+//! What a generated call costs next to the reqwest call a careful engineer writes by hand:
+//! `cargo run --release --example call_overhead [-- --rounds R] [--slices S] [--scale X]`.
 //!
-//! A minimal keep-alive HTTP/1.1 responder on 127.0.0.1, in this process, answers every
-//! request with the same small `BatchStatus` JSON, so the client side dominates. Three variants
-//! then run `N` calls each per round, in a rotating order over `R` rounds:
+//! A keep-alive HTTP/1.1 responder in this process answers `GET .../batch_job/small` with a
+//! 1 KB `BatchStatus` and `.../batch_job/large` with a 1 MB one. Client and responder share one
+//! current-thread runtime, so no cross-thread wake-up adds noise (this machine has 2 cores
+//! shared with other work). Three variants:
 //!
-//! - `baseline`: what a careful user writes with reqwest alone: one shared `reqwest::Client`,
+//! - `A`: the hand-written call: one `reqwest::Client` built with the same settings as the
+//!   generated client's default (no redirects, 5 s connect timeout, 90 s pool idle timeout),
 //!   the URL formatted with percent-encoded segments, the raw key in `Authorization`, GET,
-//!   status check, body read, `serde_json::from_slice` into a struct with the same fields;
-//! - `send`: `client.audio_batch().get_batch_status("b-1").account_id("acct").send()`;
-//! - `send_with_meta`: the same call with `.send_with_meta()`.
+//!   status check, `bytes()`, `serde_json::from_slice` into a struct with the same fields;
+//! - `A2`: a second, independent instance of `A` (its own `reqwest::Client` and connections),
+//!   so `A2/A` shows the noise floor of the comparison;
+//! - `C`: the generated `client.audio_batch().get_batch_status(id).account_id(..).send()`, on
+//!   a client built with the default `ClientBuilder` (its own `reqwest::Client`).
 //!
-//! It prints the median time per call over the rounds, allocations and allocated bytes per
-//! call (counted by a `#[global_allocator]` wrapper around `System`; the in-process responder
-//! allocates nothing per request), and each variant's ratio to the baseline. A second table
-//! decodes the same body without any I/O, to show how much of a call's cost is decoding.
+//! Four scenarios: 1 KB and 1 MB bodies, each sequential and with 64 calls in flight (one
+//! task, `buffer_unordered(64)`). Each round runs every scenario as `S` slices, and each slice
+//! runs a few calls of every variant in a rotating order, so slow drifts of the machine hit
+//! all variants alike. Per round and scenario the ratio is the throughput of a variant over
+//! `A`'s (`C/A` = time of `A` / time of `C`: below 1 means slower than hand-written). The table
+//! shows the median of the per-round ratios with their min–max.
+//!
+//! `--serve` only runs the responder and prints its address; `--only A|C --addr HOST:PORT
+//! --calls N [--large]` runs `N` sequential 1 KB (or 1 MB) calls of one variant against it
+//! and exits, which is what `scripts/callgrind.sh` runs under callgrind for instructions per
+//! call.
+//!
+//! Allocations are counted by a `#[global_allocator]` wrapper around `System` (the responder
+//! allocates nothing per request), in a separate sequential pass after the timed rounds.
 
 // The counting allocator below is the only unsafe code: it forwards to `System` unchanged.
 #![allow(unsafe_code)]
@@ -23,10 +37,11 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use fireworks_ai::Client;
-use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
+use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus};
+use futures_util::{StreamExt, TryStreamExt};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde::Deserialize;
@@ -35,35 +50,30 @@ use tokio::net::{TcpListener, TcpStream};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-const USAGE: &str = "usage: call_overhead [--calls N] [--rounds R]";
+const USAGE: &str = "usage: call_overhead [--rounds R] [--slices S] [--scale X]
+       call_overhead --serve
+       call_overhead --only A|C --addr HOST:PORT --calls N [--large]";
 const ACCOUNT: &str = "acct";
-const BATCH_ID: &str = "b-1";
 const API_KEY: &str = "fw-bench-key";
-/// The status every request gets: a completed job with a small embedded result.
-const BODY: &str = r#"{"status":"completed","batch_id":"b-1","message":null,"content_type":"application/json","body":"{\"text\":\"Hello from the responder.\"}"}"#;
+/// Calls in flight in the concurrent scenarios.
+const IN_FLIGHT: usize = 64;
 
 /// Counts every allocation (and reallocation) in the process, then forwards to `System`.
 struct CountingAlloc;
 
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
-static BYTES: AtomicU64 = AtomicU64::new(0);
-
-fn count(bytes: usize) {
-    ALLOCS.fetch_add(1, Ordering::Relaxed);
-    BYTES.fetch_add(u64::try_from(bytes).unwrap_or(u64::MAX), Ordering::Relaxed);
-}
 
 // SAFETY: every method passes its arguments to `System` unchanged and returns its result; the
-// counters are atomics that never allocate.
+// counter is an atomic that never allocates.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, forwarded as is.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count(layout.size());
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: as for `alloc`.
         unsafe { System.alloc_zeroed(layout) }
     }
@@ -74,7 +84,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count(new_size);
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: as for `dealloc`, and the caller upholds `realloc`'s size contract.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -83,50 +93,69 @@ unsafe impl GlobalAlloc for CountingAlloc {
 #[global_allocator]
 static GLOBAL: CountingAlloc = CountingAlloc;
 
-/// Allocations and allocated bytes so far in the whole process.
-#[derive(Clone, Copy)]
-struct Counts {
-    allocs: u64,
-    bytes: u64,
-}
-
-impl Counts {
-    fn now() -> Option<Self> {
-        Some(Self {
-            allocs: ALLOCS.load(Ordering::Relaxed),
-            bytes: BYTES.load(Ordering::Relaxed),
-        })
-    }
-}
-
 /// Command-line options.
 struct Args {
-    calls: u32,
     rounds: u32,
+    slices: u32,
+    scale: f64,
+    serve: bool,
+    only: Option<Variant>,
+    addr: Option<String>,
+    calls: u32,
+    large: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
     let mut parsed = Args {
-        calls: 4_000,
-        rounds: 15,
+        rounds: 7,
+        slices: 12,
+        scale: 1.0,
+        serve: false,
+        only: None,
+        addr: None,
+        calls: 1000,
+        large: false,
     };
+    let bad = |arg: &str| format!("{arg} needs a positive value\n{USAGE}");
     while let Some(arg) = args.next() {
-        let slot = match arg.as_str() {
-            "--calls" => &mut parsed.calls,
-            "--rounds" => &mut parsed.rounds,
+        match arg.as_str() {
+            "--serve" => parsed.serve = true,
+            "--large" => parsed.large = true,
+            "--rounds" | "--slices" | "--calls" => {
+                let value = args
+                    .next()
+                    .and_then(|v| v.parse::<u32>().ok())
+                    .filter(|v| *v > 0)
+                    .ok_or_else(|| bad(&arg))?;
+                match arg.as_str() {
+                    "--rounds" => parsed.rounds = value,
+                    "--slices" => parsed.slices = value,
+                    _ => parsed.calls = value,
+                }
+            }
+            "--scale" => {
+                parsed.scale = args
+                    .next()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .filter(|v| *v > 0.0)
+                    .ok_or_else(|| bad(&arg))?;
+            }
+            "--only" => {
+                parsed.only = Some(match args.next().as_deref() {
+                    Some("A") => Variant::A,
+                    Some("C") => Variant::C,
+                    _ => return Err(format!("--only takes A or C\n{USAGE}")),
+                });
+            }
+            "--addr" => parsed.addr = Some(args.next().ok_or_else(|| bad(&arg))?),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
-        };
-        *slot = args
-            .next()
-            .and_then(|v| v.parse().ok())
-            .filter(|v| *v > 0)
-            .ok_or_else(|| format!("{arg} needs a positive number\n{USAGE}"))?;
+        }
     }
     Ok(parsed)
 }
 
-/// The hand-written baseline's view of the response: the same fields as `BatchStatus`.
+/// The hand-written call's view of the response: the same fields as `BatchStatus`.
 #[derive(Deserialize)]
 struct RawStatus {
     status: String,
@@ -139,17 +168,6 @@ struct RawStatus {
     body: Option<String>,
 }
 
-impl RawStatus {
-    /// Touches every field, so the decode cannot be optimised away.
-    fn weight(&self) -> usize {
-        self.status.len()
-            + self.batch_id.len()
-            + self.message.as_ref().map_or(0, String::len)
-            + self.content_type.as_ref().map_or(0, String::len)
-            + self.body.as_ref().map_or(0, String::len)
-    }
-}
-
 /// Bytes left unencoded in a path segment: RFC 3986 `unreserved`.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -157,7 +175,16 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The raw reqwest baseline: everything a careful user sets up once.
+/// The `reqwest::Client` settings the generated client uses by default.
+fn http_client() -> Result<reqwest::Client, BoxError> {
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .build()?)
+}
+
+/// The hand-written call: everything a careful user sets up once.
 struct Baseline {
     http: reqwest::Client,
     base: String,
@@ -165,6 +192,16 @@ struct Baseline {
 }
 
 impl Baseline {
+    fn new(base: &str) -> Result<Self, BoxError> {
+        let mut auth = HeaderValue::from_str(API_KEY)?;
+        auth.set_sensitive(true);
+        Ok(Self {
+            http: http_client()?,
+            base: base.to_owned(),
+            auth,
+        })
+    }
+
     async fn get_batch_status(&self, account: &str, batch_id: &str) -> Result<RawStatus, BoxError> {
         let url = format!(
             "{}/v1/accounts/{}/batch_job/{}",
@@ -188,165 +225,160 @@ impl Baseline {
 }
 
 /// A measured variant.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Variant {
-    Baseline,
-    Send,
-    SendWithMeta,
+    A,
+    A2,
+    C,
 }
 
 impl Variant {
-    const ALL: [Self; 3] = [Self::Baseline, Self::Send, Self::SendWithMeta];
+    const ALL: [Self; 3] = [Self::A, Self::A2, Self::C];
 
-    fn label(self) -> &'static str {
+    fn index(self) -> usize {
         match self {
-            Self::Baseline => "raw reqwest baseline",
-            Self::Send => "generated .send()",
-            Self::SendWithMeta => "generated .send_with_meta()",
+            Self::A => 0,
+            Self::A2 => 1,
+            Self::C => 2,
         }
     }
 }
 
-/// What one call returns, reduced to a number so the work is not optimised away.
-async fn call_once(
-    variant: Variant,
-    client: &Client,
-    baseline: &Baseline,
-) -> Result<usize, BoxError> {
-    Ok(match variant {
-        Variant::Baseline => {
-            black_box(baseline.get_batch_status(ACCOUNT, BATCH_ID).await?).weight()
-        }
-        Variant::Send => {
-            let status = client
-                .audio_batch()
-                .get_batch_status(BATCH_ID)
-                .account_id(ACCOUNT)
-                .send()
-                .await?;
-            black_box(status).batch_id.len()
-        }
-        Variant::SendWithMeta => {
-            let response = client
-                .audio_batch()
-                .get_batch_status(BATCH_ID)
-                .account_id(ACCOUNT)
-                .send_with_meta()
-                .await?;
-            black_box(response).value().batch_id.len()
-        }
-    })
+/// The three callers.
+struct Callers {
+    a: Baseline,
+    a2: Baseline,
+    c: Client,
 }
 
-/// One round of one variant: nanoseconds, allocations and bytes, each per call.
-#[derive(Clone, Copy)]
-struct Sample {
-    nanos: f64,
-    allocs: Option<f64>,
-    bytes: Option<f64>,
-}
-
-/// What `calls` iterations cost, per iteration.
-fn per_call(calls: u32, nanos: u128, before: Option<Counts>, after: Option<Counts>) -> Sample {
-    let n = f64::from(calls);
-    let delta = before.zip(after).map(|(b, a)| {
-        (
-            a.allocs.saturating_sub(b.allocs),
-            a.bytes.saturating_sub(b.bytes),
-        )
-    });
-    Sample {
-        nanos: nanos as f64 / n,
-        allocs: delta.map(|(allocs, _)| allocs as f64 / n),
-        bytes: delta.map(|(_, bytes)| bytes as f64 / n),
-    }
-}
-
-async fn run_calls(
-    variant: Variant,
-    calls: u32,
-    client: &Client,
-    baseline: &Baseline,
-) -> Result<Sample, BoxError> {
-    let mut sink = 0usize;
-    let before = Counts::now();
-    let start = Instant::now();
-    for _ in 0..calls {
-        sink = sink.wrapping_add(call_once(variant, client, baseline).await?);
-    }
-    let nanos = start.elapsed().as_nanos();
-    let after = Counts::now();
-    black_box(sink);
-    Ok(per_call(calls, nanos, before, after))
-}
-
-/// A decode-only variant: the same body, no I/O.
-#[derive(Clone, Copy)]
-enum Decode {
-    /// What a generated call does: `serde_path_to_error` over `serde_json`, into `BatchStatus`.
-    Generated,
-    /// `BatchStatus` straight from `serde_json::from_slice`, without path tracking.
-    PlainGeneratedType,
-    /// The baseline's `serde_json::from_slice` into `RawStatus`.
-    Baseline,
-    /// `RawStatus` through `serde_path_to_error`: the cost of path tracking alone.
-    TrackedBaseline,
-}
-
-impl Decode {
-    const ALL: [Self; 4] = [
-        Self::Baseline,
-        Self::TrackedBaseline,
-        Self::PlainGeneratedType,
-        Self::Generated,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::Baseline => "RawStatus, serde_json",
-            Self::TrackedBaseline => "RawStatus, serde_path_to_error",
-            Self::Generated => "BatchStatus, serde_path_to_error",
-            Self::PlainGeneratedType => "BatchStatus, serde_json",
-        }
-    }
-
-    fn once(self, body: &[u8]) -> Result<usize, BoxError> {
-        Ok(match self {
-            Self::Baseline => black_box(serde_json::from_slice::<RawStatus>(body)?).weight(),
-            Self::TrackedBaseline => {
-                let mut de = serde_json::Deserializer::from_slice(body);
-                let status: RawStatus = serde_path_to_error::deserialize(&mut de)?;
-                de.end()?;
-                black_box(status).weight()
-            }
-            Self::Generated => {
-                let mut de = serde_json::Deserializer::from_slice(body);
-                let status: BatchStatus = serde_path_to_error::deserialize(&mut de)?;
-                de.end()?;
-                black_box(status).batch_id.len()
-            }
-            Self::PlainGeneratedType => black_box(serde_json::from_slice::<BatchStatus>(body)?)
-                .batch_id
-                .len(),
+impl Callers {
+    fn new(base: &str) -> Result<Self, BoxError> {
+        Ok(Self {
+            a: Baseline::new(base)?,
+            a2: Baseline::new(base)?,
+            c: Client::builder()
+                .api_key(API_KEY)
+                .base_url(AUDIO_BATCH, base)
+                .build()?,
         })
     }
 
-    fn run(self, iterations: u32, body: &[u8]) -> Result<Sample, BoxError> {
-        let mut sink = 0usize;
-        let before = Counts::now();
-        let start = Instant::now();
-        for _ in 0..iterations {
-            sink = sink.wrapping_add(self.once(black_box(body))?);
+    /// One call, reduced to the length of the decoded `body` so nothing is optimised away.
+    async fn call(&self, variant: Variant, batch_id: &str) -> Result<usize, BoxError> {
+        let baseline = match variant {
+            Variant::A => &self.a,
+            Variant::A2 => &self.a2,
+            Variant::C => {
+                let status = self
+                    .c
+                    .audio_batch()
+                    .get_batch_status(batch_id)
+                    .account_id(ACCOUNT)
+                    .send()
+                    .await?;
+                return Ok(black_box(status).body.map_or(0, |b| b.len()));
+            }
+        };
+        let status = baseline.get_batch_status(ACCOUNT, batch_id).await?;
+        Ok(black_box(status).body.map_or(0, |b| b.len()))
+    }
+
+    /// `calls` calls, one after another or `IN_FLIGHT` at a time.
+    async fn run(
+        &self,
+        variant: Variant,
+        scenario: &Scenario,
+        calls: usize,
+    ) -> Result<usize, BoxError> {
+        if scenario.concurrent {
+            futures_util::stream::iter(0..calls)
+                .map(|_| self.call(variant, scenario.batch_id))
+                .buffer_unordered(IN_FLIGHT)
+                .try_fold(0usize, |sum, n| async move { Ok(sum.wrapping_add(n)) })
+                .await
+        } else {
+            let mut sum = 0usize;
+            for _ in 0..calls {
+                sum = sum.wrapping_add(self.call(variant, scenario.batch_id).await?);
+            }
+            Ok(sum)
         }
-        let nanos = start.elapsed().as_nanos();
-        let after = Counts::now();
-        black_box(sink);
-        Ok(per_call(iterations, nanos, before, after))
     }
 }
 
-/// Answers every request head on one connection with `response`, reusing one buffer.
-async fn respond(mut stream: TcpStream, response: Arc<[u8]>) -> std::io::Result<()> {
+/// One measured workload.
+struct Scenario {
+    label: &'static str,
+    batch_id: &'static str,
+    concurrent: bool,
+    /// Calls of each variant per slice at `--scale 1`.
+    calls_per_slice: usize,
+}
+
+const SCENARIOS: [Scenario; 4] = [
+    Scenario {
+        label: "sequential, 1 KB body",
+        batch_id: "small",
+        concurrent: false,
+        calls_per_slice: 200,
+    },
+    Scenario {
+        label: "64 in flight, 1 KB",
+        batch_id: "small",
+        concurrent: true,
+        calls_per_slice: 640,
+    },
+    Scenario {
+        label: "sequential, 1 MB body",
+        batch_id: "large",
+        concurrent: false,
+        calls_per_slice: 6,
+    },
+    Scenario {
+        label: "64 in flight, 1 MB",
+        batch_id: "large",
+        concurrent: true,
+        calls_per_slice: 64,
+    },
+];
+
+/// A `BatchStatus` whose embedded result (a JSON document, so the body string carries
+/// escapes) makes the whole response about `size` bytes.
+fn status_json(batch_id: &str, size: usize) -> String {
+    let word = "lorem ipsum dolor sit amet ";
+    let mut text = String::with_capacity(size);
+    while text.len() + word.len() + 200 < size {
+        text.push_str(word);
+    }
+    let inner = serde_json::json!({ "text": text, "language": "en" }).to_string();
+    serde_json::json!({
+        "status": "completed",
+        "batch_id": batch_id,
+        "message": null,
+        "content_type": "application/json",
+        "body": inner,
+    })
+    .to_string()
+}
+
+fn http_response(body: &str) -> Arc<[u8]> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    [head.as_bytes(), body.as_bytes()].concat().into()
+}
+
+/// The two canned responses.
+#[derive(Clone)]
+struct Responses {
+    small: Arc<[u8]>,
+    large: Arc<[u8]>,
+}
+
+/// Answers every request head on one connection, reusing one buffer: `.../large` gets the
+/// 1 MB status, anything else the 1 KB one.
+async fn respond(mut stream: TcpStream, responses: Responses) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     let mut buf = vec![0u8; 16 * 1024];
     let mut filled = 0;
@@ -364,36 +396,55 @@ async fn respond(mut stream: TcpStream, response: Arc<[u8]>) -> std::io::Result<
             .and_then(|head| head.windows(4).position(|w| w == b"\r\n\r\n"))
             .map(|at| at + 4)
         {
-            stream.write_all(&response).await?;
+            let head = buf.get(..end).unwrap_or_default();
+            let large = head.windows(16).any(|w| w == b"batch_job/large ");
+            let response = if large {
+                &responses.large
+            } else {
+                &responses.small
+            };
+            stream.write_all(response).await?;
             buf.copy_within(end..filled, 0);
             filled -= end;
         }
     }
 }
 
-/// Accepts connections until the runtime stops.
-async fn serve(listener: TcpListener, response: Arc<[u8]>) {
-    while let Ok((stream, _)) = listener.accept().await {
-        tokio::spawn(respond(stream, Arc::clone(&response)));
+/// The responder's canned answers.
+fn responses() -> Responses {
+    Responses {
+        small: http_response(&status_json("small", 1024)),
+        large: http_response(&status_json("large", 1024 * 1024)),
     }
 }
 
-fn median(values: &mut [f64]) -> f64 {
+/// Binds the responder on 127.0.0.1 and spawns its accept loop on the current runtime;
+/// returns the base URL.
+async fn start_responder() -> Result<String, BoxError> {
+    let responses = responses();
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(respond(stream, responses.clone()));
+        }
+    });
+    Ok(format!("http://{addr}"))
+}
+
+fn client_runtime() -> Result<tokio::runtime::Runtime, BoxError> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Median, min and max.
+fn spread(values: &mut [f64]) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
-/// The median of each column over the rounds.
-fn summarise(samples: &[Sample]) -> Sample {
-    let column = |f: fn(&Sample) -> Option<f64>| {
-        let mut values: Option<Vec<f64>> = samples.iter().map(f).collect();
-        values.as_mut().map(|v| median(v))
-    };
-    Sample {
-        nanos: column(|s| Some(s.nanos)).unwrap_or(f64::NAN),
-        allocs: column(|s| s.allocs),
-        bytes: column(|s| s.bytes),
-    }
+    let median = values.get(values.len() / 2).copied().unwrap_or(f64::NAN);
+    let min = values.first().copied().unwrap_or(f64::NAN);
+    let max = values.last().copied().unwrap_or(f64::NAN);
+    (median, min, max)
 }
 
 fn time(nanos: f64) -> String {
@@ -404,142 +455,174 @@ fn time(nanos: f64) -> String {
     }
 }
 
-fn amount(value: Option<f64>, decimals: usize) -> String {
-    value.map_or_else(|| "n/a".to_owned(), |v| format!("{v:.decimals$}"))
-}
-
-fn ratio(value: Option<f64>, base: Option<f64>) -> String {
-    match value.zip(base) {
-        Some((v, b)) if b > 0.0 => format!("{:.2}x", v / b),
-        _ => "n/a".to_owned(),
+/// Checks that both sides decode the same thing, or the comparison means nothing.
+async fn check_same(callers: &Callers) -> Result<(), BoxError> {
+    for batch_id in ["small", "large"] {
+        let ours = callers
+            .c
+            .audio_batch()
+            .get_batch_status(batch_id)
+            .account_id(ACCOUNT)
+            .send()
+            .await?;
+        let raw = callers.a.get_batch_status(ACCOUNT, batch_id).await?;
+        let same = ours.status == BatchJobStatus::Completed
+            && raw.status == ours.status.as_str()
+            && raw.batch_id == ours.batch_id
+            && raw.message == ours.message
+            && raw.content_type == ours.content_type
+            && raw.body == ours.body;
+        if !same {
+            return Err("the generated and the baseline call decoded different values".into());
+        }
     }
+    Ok(())
 }
 
-/// Prints one table; the first row is the base of the ratios.
-fn print_table(title: &str, rows: &[(&str, Sample)]) {
-    let Some((_, base)) = rows.first().copied() else {
-        return;
-    };
-    println!("{title}");
+async fn bench(args: &Args, base: &str) -> Result<(), BoxError> {
+    let callers = Callers::new(base)?;
+    check_same(&callers).await?;
+    let slice_calls =
+        |s: &Scenario| ((s.calls_per_slice as f64 * args.scale).ceil() as usize).max(1);
+
+    // Warm up: open every variant's connections and fill allocator caches.
+    for scenario in &SCENARIOS {
+        for variant in Variant::ALL {
+            callers
+                .run(variant, scenario, slice_calls(scenario))
+                .await?;
+        }
+    }
+
+    // ratios[scenario][variant] = per-round throughput ratios to A; nanos = per-call times.
+    let mut ratios = vec![[Vec::new(), Vec::new(), Vec::new()]; SCENARIOS.len()];
+    let mut nanos = vec![[Vec::new(), Vec::new(), Vec::new()]; SCENARIOS.len()];
+    let started = Instant::now();
+    for _round in 0..args.rounds {
+        for (index, scenario) in SCENARIOS.iter().enumerate() {
+            let calls = slice_calls(scenario);
+            let mut totals = [Duration::ZERO; 3];
+            for slice in 0..args.slices {
+                let mut order = Variant::ALL;
+                order.rotate_left(usize::try_from(slice).unwrap_or(0) % Variant::ALL.len());
+                for variant in order {
+                    let start = Instant::now();
+                    black_box(callers.run(variant, scenario, calls).await?);
+                    if let Some(total) = totals.get_mut(variant.index()) {
+                        *total += start.elapsed();
+                    }
+                }
+            }
+            let per_call =
+                |d: Duration| d.as_nanos() as f64 / (calls as f64 * f64::from(args.slices));
+            let [a, a2, c] = totals;
+            if let (Some(r), Some(n)) = (ratios.get_mut(index), nanos.get_mut(index)) {
+                for (slot, value) in r.iter_mut().zip([a, a2, c]) {
+                    slot.push(a.as_secs_f64() / value.as_secs_f64());
+                }
+                for (slot, value) in n.iter_mut().zip([a, a2, c]) {
+                    slot.push(per_call(value));
+                }
+            }
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+
+    // Allocations per sequential 1 KB call, outside the timed rounds.
+    let mut allocs = [0f64; 3];
+    let small = SCENARIOS.first().ok_or("no scenario")?;
+    for variant in Variant::ALL {
+        let before = ALLOCS.load(Ordering::Relaxed);
+        callers.run(variant, small, 1000).await?;
+        let after = ALLOCS.load(Ordering::Relaxed);
+        if let Some(slot) = allocs.get_mut(variant.index()) {
+            *slot = after.saturating_sub(before) as f64 / 1000.0;
+        }
+    }
+
     println!(
-        "  {:<34} {:>10} {:>10} {:>11} {:>7} {:>8} {:>7}",
-        "variant", "time", "allocs", "bytes", "time/b", "allocs/b", "bytes/b"
+        "call_overhead: {} rounds x {} interleaved slices per scenario, {secs:.0} s; client on a \
+         one current-thread runtime with the responder; ratios are throughput relative to \
+         A (median of the per-round ratios, [min–max])",
+        args.rounds, args.slices
     );
-    for (label, s) in rows {
+    println!();
+    println!(
+        "  {:<22} {:>10} {:>10} {:>24} {:>24}",
+        "scenario", "A / call", "C / call", "A2/A (noise floor)", "C/A"
+    );
+    for (index, scenario) in SCENARIOS.iter().enumerate() {
+        let (Some(r), Some(n)) = (ratios.get_mut(index), nanos.get_mut(index)) else {
+            continue;
+        };
+        let [_, ra2, rc] = r;
+        let [na, _, nc] = n;
+        let show = |values: &mut Vec<f64>| {
+            let (m, lo, hi) = spread(values);
+            format!("{m:.3} [{lo:.3}–{hi:.3}]")
+        };
         println!(
-            "  {:<34} {:>10} {:>10} {:>11} {:>7} {:>8} {:>7}",
-            label,
-            time(s.nanos),
-            amount(s.allocs, 1),
-            amount(s.bytes, 0),
-            ratio(Some(s.nanos), Some(base.nanos)),
-            ratio(s.allocs, base.allocs),
-            ratio(s.bytes, base.bytes),
+            "  {:<22} {:>10} {:>10} {:>24} {:>24}",
+            scenario.label,
+            time(spread(na).0),
+            time(spread(nc).0),
+            show(ra2),
+            show(rc),
         );
     }
     println!();
+    let [a, a2, c] = allocs;
+    println!("allocations per sequential 1 KB call: A {a:.1}, A2 {a2:.1}, C {c:.1}");
+    let a_future = callers.a.get_batch_status(ACCOUNT, "small");
+    let c_future = callers
+        .c
+        .audio_batch()
+        .get_batch_status("small")
+        .account_id(ACCOUNT)
+        .send();
+    println!(
+        "future size: A {} bytes, C {} bytes",
+        std::mem::size_of_val(&a_future),
+        std::mem::size_of_val(&c_future)
+    );
+    Ok(())
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), BoxError> {
-    let args = parse_args(std::env::args().skip(1))?;
-
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let head = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-        BODY.len()
-    );
-    let response: Arc<[u8]> = [head.as_bytes(), BODY.as_bytes()].concat().into();
-    tokio::spawn(serve(listener, response));
-
-    let client = Client::builder()
-        .api_key(API_KEY)
-        .base_url(AUDIO_BATCH, &base)
-        .build()?;
-    let mut auth = HeaderValue::from_str(API_KEY)?;
-    auth.set_sensitive(true);
-    let baseline = Baseline {
-        // The fireworks client above installed the `ring` crypto provider reqwest needs.
-        http: reqwest::Client::builder().build()?,
-        base,
-        auth,
-    };
-
-    // Both sides must decode the same thing, or the comparison means nothing.
-    let expected = client
-        .audio_batch()
-        .get_batch_status(BATCH_ID)
-        .account_id(ACCOUNT)
-        .send()
-        .await?;
-    let raw = baseline.get_batch_status(ACCOUNT, BATCH_ID).await?;
-    let same = expected.status == BatchJobStatus::Completed
-        && raw.status == expected.status.as_str()
-        && raw.batch_id == expected.batch_id
-        && raw.message == expected.message
-        && raw.content_type == expected.content_type
-        && raw.body == expected.body;
-    if !same {
-        return Err("the generated and the baseline call decoded different values".into());
-    }
-
-    // Warm up connections, allocator caches and branch predictors.
-    for variant in Variant::ALL {
-        run_calls(variant, args.calls.div_ceil(4), &client, &baseline).await?;
-    }
-    let mut samples: Vec<(Variant, Vec<Sample>)> =
-        Variant::ALL.iter().map(|v| (*v, Vec::new())).collect();
-    let started = Instant::now();
-    for round in 0..args.rounds {
-        // Rotate the order so no variant always runs right after the same one.
-        let shift = usize::try_from(round).unwrap_or(0) % samples.len();
-        samples.rotate_left(shift);
-        for (variant, runs) in &mut samples {
-            runs.push(run_calls(*variant, args.calls, &client, &baseline).await?);
-        }
-        samples.rotate_right(shift);
-    }
-    let io_secs = started.elapsed().as_secs_f64();
-
-    let body = BODY.as_bytes();
-    let iterations = args.calls.saturating_mul(10);
-    let mut decodes: Vec<(Decode, Vec<Sample>)> =
-        Decode::ALL.iter().map(|d| (*d, Vec::new())).collect();
-    for (decode, _) in &decodes {
-        decode.run(iterations.div_ceil(4), body)?;
-    }
-    for _ in 0..args.rounds {
-        for (decode, runs) in &mut decodes {
-            runs.push(decode.run(iterations, body)?);
-        }
-    }
-
-    println!(
-        "call_overhead: {} rounds x {} calls per variant over keep-alive HTTP/1.1 on 127.0.0.1 \
-         (current-thread runtime, {io_secs:.1} s); medians of the rounds, per call; \
-         x/b = ratio to the first row",
-        args.rounds, args.calls
-    );
-    println!();
-    let rows: Vec<(&str, Sample)> = samples
-        .iter()
-        .map(|(variant, runs)| (variant.label(), summarise(runs)))
-        .collect();
-    print_table("calls (client and responder in one process)", &rows);
-    let rows: Vec<(&str, Sample)> = decodes
-        .iter()
-        .map(|(decode, runs)| (decode.label(), summarise(runs)))
-        .collect();
-    print_table(
-        &format!(
-            "decoding the {}-byte body alone, {iterations} per round",
-            body.len()
-        ),
-        &rows,
-    );
-    if Counts::now().is_none() {
-        println!("allocations: n/a in this build; the note at the top of the example says why");
-    }
+/// `--only`: `calls` sequential calls of one variant (1 KB bodies, or 1 MB with `--large`),
+/// for callgrind.
+async fn only(variant: Variant, base: &str, calls: u32, large: bool) -> Result<(), BoxError> {
+    let callers = Callers::new(base)?;
+    let scenario = SCENARIOS
+        .get(if large { 2 } else { 0 })
+        .ok_or("no scenario")?;
+    let sum = callers.run(variant, scenario, calls as usize).await?;
+    black_box(sum);
     Ok(())
+}
+
+fn main() -> Result<(), BoxError> {
+    let args = parse_args(std::env::args().skip(1))?;
+    let runtime = client_runtime()?;
+    if args.serve {
+        return runtime.block_on(async {
+            let base = start_responder().await?;
+            println!("{base}");
+            // Serve until killed.
+            std::future::pending::<()>().await;
+            Ok(())
+        });
+    }
+    if let Some(variant) = args.only {
+        let addr = args.addr.as_deref().ok_or("--only needs --addr")?;
+        let base = if addr.starts_with("http://") {
+            addr.to_owned()
+        } else {
+            format!("http://{addr}")
+        };
+        return runtime.block_on(only(variant, &base, args.calls, args.large));
+    }
+    runtime.block_on(async {
+        let base = start_responder().await?;
+        bench(&args, &base).await
+    })
 }

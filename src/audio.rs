@@ -9,15 +9,15 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use futures_util::stream::{self, BoxStream};
 
-use crate::__private::BoxFuture;
 use crate::audio::{ResponseFormat, TranscriptionOutput, TranscriptionRequest, TranslationRequest};
 use crate::audio_batch::{BatchJobStatus, BatchStatus, BatchSubmission};
 use crate::body::{BodyKind, DecodedBody, EmbeddedBody};
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, Redactor};
+use crate::operation::BoxFuture;
 use crate::options::RequestOptions;
 use crate::wait::{
-    Classify, Fetch, JobStatus, Poller, Progress, Verdict, WaitErrorKind, WaitPolicy,
+    Classify, Fetch, JobStatus, Poller, Progress, Verdict, WaitError, WaitErrorKind, WaitPolicy,
 };
 
 impl JobStatus for BatchStatus {
@@ -382,16 +382,10 @@ impl<'a> BatchWait<'a> {
         });
         let failed = self.failed;
         let classify: Classify<'a, BatchStatus> = Box::new(move |status| classify(status, &failed));
-        let mut poller = Poller::new(client.inner.clock.clone(), id, fetch, classify);
+        let mut poller = Poller::new(client.inner().clock_arc(), id, fetch, classify);
         poller.set_policy(self.policy);
         poller.set_options(self.options);
-        poller.set_secret(
-            client
-                .inner
-                .api_key
-                .as_ref()
-                .map(secrecy::ExposeSecret::expose_secret),
-        );
+        poller.set_secret(client.inner().api_key());
         if let Some(progress) = self.progress {
             poller.set_progress(progress);
         }
@@ -446,15 +440,15 @@ impl CompletedBatch {
         response_format: Option<ResponseFormat>,
     ) -> Result<Self, Error> {
         if status.status != BatchJobStatus::Completed || status.body.is_none() {
-            return Err(Error::Wait(Box::new(crate::wait::WaitError {
-                kind: WaitErrorKind::NoResult,
-                job: status.batch_id,
-                status: Some(status.status.as_str().to_owned()),
-                message: status.message,
-                polls: 0,
-                elapsed: Duration::ZERO,
-                last_error: None,
-            })));
+            let last = (status.status.as_str().to_owned(), status.message);
+            return Err(WaitError::build(
+                WaitErrorKind::NoResult,
+                status.batch_id,
+                Some(last),
+                (0, Duration::ZERO),
+                None,
+                Redactor::new(None),
+            ));
         }
         Ok(Self {
             status,
@@ -476,7 +470,15 @@ impl CompletedBatch {
     /// with a body that is not JSON) or its format (a `json` or `verbose_json` body that does
     /// not decode into the transcript type, naming the failing field).
     pub fn transcript(&self) -> Result<TranscriptionOutput, Error> {
-        if let Some(body) = self.embedded_body()
+        // A JSON format, or one inferred from a JSON content type, decodes the body into a
+        // type, which already refuses a body that is not JSON; only a text format asked of a
+        // JSON content type needs the body checked separately.
+        let decodes_json = match self.response_format.as_ref() {
+            None => true,
+            Some(format) => matches!(format.as_str(), "json" | "verbose_json"),
+        };
+        if !decodes_json
+            && let Some(body) = self.embedded_body()
             && body.kind() == BodyKind::Json
         {
             body.json::<serde::de::IgnoredAny>()?;

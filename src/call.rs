@@ -1,16 +1,18 @@
 //! Sending one generated call: auth, attempts with timeouts, capped body reads, the retry
 //! loop and the translation of every failure into [`Error`]. Retry rules live in `retry`.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
-use secrecy::ExposeSecret;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
-use crate::__private::{Auth, Operation};
 use crate::body::decode_json;
 use crate::client::{Client, Inner};
 use crate::error::{
@@ -18,10 +20,12 @@ use crate::error::{
     TooLargeError, TransportError,
 };
 use crate::multipart::Multipart;
+use crate::operation::{Auth, Operation};
 use crate::options::RequestOptions;
+use crate::policy::{Deadline, Failed, Transience};
 use crate::response::{Response, ResponseMeta, header_str};
-use crate::retry::{server_delay, status_is_retryable};
-use crate::url::{REDACTED, UrlBuilder, push_query_component};
+use crate::retry::server_delay;
+use crate::url::{ParseError, REDACTED, UrlBuilder, push_query_component};
 
 /// One call of a generated operation, built by generated code and consumed by `send_*`.
 #[derive(Debug)]
@@ -97,10 +101,12 @@ impl<'a> Call<'a> {
     /// # Errors
     /// Any [`Error`]; a body that does not match `T` gives [`Error::Decode`] with the path.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<Response<T>, Error> {
-        let redactor = redactor(&self.client.inner);
-        let (body, meta, call) = self.execute().await?;
-        let value = decode_json(&body, Some(&call), Some(&meta), redactor)?;
-        Ok(Response::new(value, meta))
+        let redactor = redactor(self.client.inner());
+        let (body, meta) = self.execute().await?;
+        match decode_json(&body, None, None, redactor) {
+            Ok(value) => Ok(Response::new(value, meta)),
+            Err(error) => Err(self.with_details(error, meta)),
+        }
     }
 
     /// Sends the call and returns the response body as text.
@@ -108,11 +114,13 @@ impl<'a> Call<'a> {
     /// # Errors
     /// Any [`Error`]; a body that is not UTF-8 gives [`Error::Decode`].
     pub async fn send_text(self) -> Result<Response<String>, Error> {
-        let redactor = redactor(&self.client.inner);
-        let (body, meta, call) = self.execute().await?;
+        let redactor = redactor(self.client.inner());
+        let (body, meta) = self.execute().await?;
         match String::from_utf8(Vec::from(body)) {
             Ok(text) => Ok(Response::new(text, meta)),
-            Err(e) => Err(not_utf8(e.as_bytes(), e.utf8_error(), call, meta, redactor)),
+            Err(e) => {
+                Err(self.with_details(not_utf8(e.as_bytes(), e.utf8_error(), redactor), meta))
+            }
         }
     }
 
@@ -127,41 +135,70 @@ impl<'a> Call<'a> {
         self,
         decode: impl FnOnce(Option<&str>, &str) -> Result<T, Error>,
     ) -> Result<Response<T>, Error> {
-        let redactor = redactor(&self.client.inner);
-        let (body, meta, call) = self.execute().await?;
+        let redactor = redactor(self.client.inner());
+        let (body, meta) = self.execute().await?;
         let text = match std::str::from_utf8(&body) {
             Ok(text) => text,
-            Err(e) => return Err(not_utf8(&body, e, call, meta, redactor)),
+            Err(e) => return Err(self.with_details(not_utf8(&body, e, redactor), meta)),
         };
         match decode(header_str(meta.headers(), CONTENT_TYPE.as_str()), text) {
             Ok(value) => Ok(Response::new(value, meta)),
             Err(Error::Decode(mut e)) => {
                 // `decode` works on `text` without the key (generated code cannot reach it).
                 e.redact(text.as_bytes(), redactor);
-                e.call = Some(call);
-                e.meta = Some(meta);
-                Err(Error::Decode(e))
+                Err(self.with_details(Error::Decode(e), meta))
             }
             Err(other) => Err(other),
         }
     }
 
-    /// Runs the attempts and returns the successful body, or the final error.
-    async fn execute(self) -> Result<(Bytes, ResponseMeta, CallInfo), Error> {
-        let inner = &*self.client.inner;
+    /// Gives a decode error of a successful response this call's details and metadata; built
+    /// only on failure, so a successful call never copies its URL.
+    fn with_details(&self, error: Error, meta: ResponseMeta) -> Error {
+        match error {
+            Error::Decode(mut e) => {
+                e.call = Some(self.call_info(meta.attempts(), meta.elapsed()));
+                e.meta = Some(meta);
+                Error::Decode(e)
+            }
+            other => other,
+        }
+    }
+
+    /// Runs the attempts and returns the successful body, or the final error, inside the
+    /// call's `tracing` span (free when no subscriber listens).
+    async fn execute(&self) -> Result<(Bytes, ResponseMeta), Error> {
+        let span = tracing::debug_span!(
+            "fireworks.call",
+            operation = self.op.id,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        if span.is_disabled() {
+            return self.attempts(&span).await;
+        }
+        self.attempts(&span).instrument(span.clone()).await
+    }
+
+    /// The retry loop.
+    async fn attempts(&self, span: &tracing::Span) -> Result<(Bytes, ResponseMeta), Error> {
+        let inner = self.client.inner();
         let op = self.op;
         let (auth, url) = self.prepare(inner)?;
+        let mut url = Some(url);
         let plan = Plan::new(inner, op, self.options);
-        let clock = &inner.clock;
+        let clock = inner.clock();
         let start = clock.now();
-        inner.budget.deposit();
+        let deadline = Deadline::new(clock, start, plan.deadline);
+        inner.budget().deposit();
         let mut attempts: u32 = 0;
         loop {
             attempts = attempts.saturating_add(1);
-            let elapsed = clock.now().saturating_duration_since(start);
-            let remaining = plan.deadline.map(|d| d.saturating_sub(elapsed));
+            let remaining = deadline.remaining();
             if remaining.is_some_and(|r| r.is_zero()) {
-                let call = self.call_info(attempts.saturating_sub(1), elapsed);
+                let call = self.call_info(attempts.saturating_sub(1), deadline.elapsed());
                 let kind = TimeoutKind::Deadline(plan.deadline.unwrap_or_default());
                 return Err(Error::Timeout(Box::new(TimeoutError {
                     call,
@@ -178,73 +215,91 @@ impl<'a> Call<'a> {
                     TimeoutKind::Attempt(plan.attempt_timeout),
                 ),
             };
-            let request = self.request(inner, &auth, &url);
-            tracing::debug!(operation = op.id, attempt = attempts, "sending");
-            let outcome = match tokio::time::timeout(limit, attempt(inner, request, &plan)).await {
-                Ok(Ok((body, status, headers))) => {
-                    let meta = ResponseMeta::new(
-                        status,
-                        headers,
-                        attempts,
-                        clock.now().saturating_duration_since(start),
-                    );
-                    let call = self.call_info(attempts, meta.elapsed());
-                    return Ok((body, meta, call));
-                }
-                Ok(Err(failure)) => failure,
-                Err(_) => Failure::Timeout(kind),
+            // The first attempt takes the URL parsed by `prepare`; a retry parses it again.
+            let url = match url.take() {
+                Some(url) => url,
+                None => self.prepare(inner)?.1,
             };
-            let elapsed = clock.now().saturating_duration_since(start);
-            let retry = attempts <= plan.max_retries && outcome.retryable(op.idempotent);
+            let request = self.request(inner, auth, url);
+            if !span.is_disabled() {
+                span.record("attempt", attempts);
+            }
+            tracing::debug!(operation = op.id, attempt = attempts, "sending");
+            let outcome = match attempt(inner, request, &plan, limit, kind).await {
+                Ok((body, status, headers)) => {
+                    let elapsed = clock.now().saturating_duration_since(start);
+                    let meta = ResponseMeta::new(status, headers, attempts, elapsed);
+                    if !span.is_disabled() {
+                        record_response(span, &meta);
+                    }
+                    return Ok((body, meta));
+                }
+                Err(failure) => failure,
+            };
+            let elapsed = deadline.elapsed();
+            let retry = attempts <= plan.max_retries
+                && Transience::of(outcome.failed()).allows(op.idempotent);
             let delay = retry.then(|| {
                 outcome
                     .server_delay()
                     .unwrap_or_else(|| plan.policy_backoff(inner, attempts.saturating_sub(1)))
             });
-            let within_deadline = |d: Duration| {
-                plan.deadline
-                    .is_none_or(|dl| elapsed.saturating_add(d) < dl)
-            };
-            match delay {
-                Some(delay) if within_deadline(delay) && inner.budget.withdraw() => {
+            let slept = match delay {
+                Some(delay) => {
                     tracing::debug!(operation = op.id, attempt = attempts, ?delay, "retrying");
-                    clock.sleep(delay).await;
+                    deadline.sleep(delay, || inner.budget().withdraw()).await
                 }
-                _ => {
-                    let call = self.call_info(attempts, elapsed);
-                    return Err(outcome.into_error(inner, call, attempts, elapsed));
+                None => false,
+            };
+            if !slept {
+                let call = self.call_info(attempts, elapsed);
+                let error = outcome.into_error(inner, call, attempts, elapsed);
+                if !span.is_disabled()
+                    && let Some(meta) = error.meta()
+                {
+                    record_response(span, meta);
                 }
+                return Err(error);
             }
         }
     }
 
     /// Resolves the auth header and the request URL once per call.
-    fn prepare(&self, inner: &Inner) -> Result<(Option<HeaderValue>, reqwest::Url), Error> {
+    fn prepare<'i>(
+        &self,
+        inner: &'i Inner,
+    ) -> Result<(Option<&'i HeaderValue>, reqwest::Url), Error> {
         let no_key = || {
             Error::config(format!(
                 "operation `{}` needs an API key: set one with `ClientBuilder::api_key` or `FIREWORKS_API_KEY`",
                 self.op.id
             ))
         };
-        let bad_url = |e: url_error::ParseError| {
+        let bad_url = |e: ParseError| {
             Error::invalid_argument("url", format!("the request URL does not parse: {e}"))
         };
         let header = match self.op.auth {
             Auth::None | Auth::Query(_) => None,
-            Auth::Raw => Some(inner.auth_raw.clone().ok_or_else(no_key)?),
-            Auth::Bearer => Some(inner.auth_bearer.clone().ok_or_else(no_key)?),
+            Auth::Raw => Some(inner.auth_raw().ok_or_else(no_key)?),
+            Auth::Bearer => Some(inner.auth_bearer().ok_or_else(no_key)?),
         };
         let url = match self.op.auth {
             Auth::Query(name) => {
-                let key = inner.api_key.as_ref().ok_or_else(no_key)?;
+                let key = inner.api_key().ok_or_else(no_key)?;
                 let mut full = self.url.buf.clone();
                 full.push(if self.url.has_query { '&' } else { '?' });
                 push_query_component(&mut full, name);
                 full.push('=');
-                push_query_component(&mut full, key.expose_secret());
-                reqwest::Url::parse(&full).map_err(bad_url)?
+                push_query_component(&mut full, key);
+                inner
+                    .base_cache()
+                    .parse(&full, self.url.base_len)
+                    .map_err(bad_url)?
             }
-            _ => reqwest::Url::parse(&self.url.buf).map_err(bad_url)?,
+            _ => inner
+                .base_cache()
+                .parse(&self.url.buf, self.url.base_len)
+                .map_err(bad_url)?,
         };
         Ok((header, url))
     }
@@ -253,13 +308,13 @@ impl<'a> Call<'a> {
     fn request(
         &self,
         inner: &Inner,
-        auth: &Option<HeaderValue>,
-        url: &reqwest::Url,
+        auth: Option<&HeaderValue>,
+        url: reqwest::Url,
     ) -> reqwest::Request {
-        let mut request = reqwest::Request::new(self.op.method.clone(), url.clone());
+        let mut request = reqwest::Request::new(self.op.method.clone(), url);
         let headers = request.headers_mut();
         headers.reserve(4 + self.headers.len());
-        headers.insert(USER_AGENT, inner.user_agent.clone());
+        headers.insert(USER_AGENT, inner.user_agent().clone());
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if let Some(auth) = auth {
             headers.insert(AUTHORIZATION, auth.clone());
@@ -304,11 +359,6 @@ impl<'a> Call<'a> {
     }
 }
 
-/// `url::ParseError` under the name reqwest exports it.
-mod url_error {
-    pub(super) type ParseError = <reqwest::Url as std::str::FromStr>::Err;
-}
-
 /// The effective settings of one call: options over the operation over the client.
 struct Plan {
     attempt_timeout: Duration,
@@ -321,7 +371,7 @@ struct Plan {
 
 impl Plan {
     fn new(inner: &Inner, op: &Operation, options: &RequestOptions) -> Self {
-        let config = &inner.config;
+        let config = inner.config();
         Self {
             attempt_timeout: options
                 .timeout
@@ -336,7 +386,7 @@ impl Plan {
     }
 
     fn policy_backoff(&self, inner: &Inner, retry: u32) -> Duration {
-        inner.config.retry.backoff(retry)
+        inner.config().retry.backoff(retry)
     }
 }
 
@@ -374,16 +424,20 @@ enum Failure {
 }
 
 impl Failure {
-    /// Whether another attempt is allowed, given the operation's idempotency.
-    fn retryable(&self, idempotent: bool) -> bool {
+    /// What kind of failure this is, for the classifier shared with [`Error::is_transient`].
+    /// A deadline timeout here means the call's own deadline is spent.
+    fn failed(&self) -> Failed<'_> {
         match self {
-            Self::Transport { maybe_sent, .. } => idempotent || !maybe_sent,
-            Self::Timeout(TimeoutKind::Deadline(_)) => false,
-            Self::Timeout(_) | Self::Stall(_) => idempotent,
+            Self::Transport {
+                maybe_sent: false, ..
+            } => Failed::NotSent,
+            Self::Transport { .. } => Failed::Broken,
+            Self::Timeout(TimeoutKind::Deadline(_)) => Failed::DeadlineSpent,
+            Self::Timeout(_) | Self::Stall(_) => Failed::TimedOut,
             Self::Status {
                 status, headers, ..
-            } => status_is_retryable(*status, headers, idempotent),
-            Self::Redirect { .. } | Self::TooLarge { .. } => false,
+            } => Failed::Status(*status, headers),
+            Self::Redirect { .. } | Self::TooLarge { .. } => Failed::Permanent,
         }
     }
 
@@ -447,16 +501,30 @@ impl Failure {
     }
 }
 
-/// One attempt: send, classify the status, read the body within its cap and stall timeout.
+/// One attempt: send, classify the status, read the body within its cap and stall timeout,
+/// all within `limit` (which fails as a timeout of `kind`).
 async fn attempt(
     inner: &Inner,
     request: reqwest::Request,
     plan: &Plan,
+    limit: Duration,
+    kind: TimeoutKind,
 ) -> Result<(Bytes, StatusCode, HeaderMap), Failure> {
-    let mut response = inner
-        .http
-        .execute(request)
+    let (first, end) = AttemptTimer::limits(limit, plan.read_stall);
+    let sleep = std::pin::pin!(tokio::time::sleep_until(first));
+    let mut timer = AttemptTimer {
+        sleep,
+        end,
+        stall: plan.read_stall,
+    };
+    let expired = |e: Expired| match e {
+        Expired::Attempt => Failure::Timeout(kind),
+        Expired::Stall(after) => Failure::Stall(after),
+    };
+    let mut response = timer
+        .run(inner.http().execute(request), false)
         .await
+        .map_err(expired)?
         .map_err(|source| Failure::Transport {
             maybe_sent: !source.is_connect(),
             source,
@@ -474,13 +542,13 @@ async fn attempt(
                 limit: plan.max_body,
             });
         }
-        return match read_body(&mut response, plan.max_body, plan.read_stall).await {
+        return match read_body(&mut response, plan.max_body, &mut timer).await {
             Ok(body) => Ok((body, status, take_headers(&mut response, redactor))),
             Err(BodyError::Transport(source)) => Err(Failure::Transport {
                 source,
                 maybe_sent: true,
             }),
-            Err(BodyError::Stall(after)) => Err(Failure::Stall(after)),
+            Err(BodyError::Expired(e)) => Err(expired(e)),
             Err(BodyError::TooLarge) => Err(Failure::TooLarge {
                 status,
                 headers: take_headers(&mut response, redactor),
@@ -494,8 +562,9 @@ async fn attempt(
         return Err(Failure::Redirect { status, headers });
     }
     // An error body is only evidence: keep what arrives within the cap and the stall timeout.
-    let (body, complete) =
-        read_body_partial(&mut response, plan.max_error_body, plan.read_stall).await;
+    let (body, complete) = read_body_partial(&mut response, plan.max_error_body, &mut timer)
+        .await
+        .map_err(expired)?;
     Err(Failure::Status {
         status,
         headers,
@@ -504,9 +573,102 @@ async fn attempt(
     })
 }
 
+/// Which limit of an attempt ran out.
+enum Expired {
+    /// The attempt's own time (the attempt timeout, or what the deadline left).
+    Attempt,
+    /// The body stopped arriving for this long.
+    Stall(Duration),
+}
+
+/// The one timer of an attempt, for both its time limit and the body's read-stall limit.
+///
+/// The timer is armed once, at the earlier of the two limits, and moved only when it fires
+/// early: when it fires, the attempt fails if its time is up, the body read fails if the
+/// current wait for a piece has lasted the stall limit, and otherwise the timer is re-armed
+/// for whichever comes next. So a body that keeps arriving costs no timer work per piece,
+/// and a stall is still noticed within the limit.
+struct AttemptTimer<'s> {
+    sleep: Pin<&'s mut tokio::time::Sleep>,
+    end: tokio::time::Instant,
+    stall: Option<Duration>,
+}
+
+impl AttemptTimer<'_> {
+    /// For an attempt starting now: when to arm the timer first, and when the attempt ends.
+    fn limits(
+        limit: Duration,
+        stall: Option<Duration>,
+    ) -> (tokio::time::Instant, tokio::time::Instant) {
+        let now = tokio::time::Instant::now();
+        // A limit too far away to represent is as good as none: a century.
+        let far = |d: Duration| {
+            now.checked_add(d)
+                .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+                .unwrap_or(now)
+        };
+        let end = far(limit);
+        (stall.map_or(end, |stall| far(stall).min(end)), end)
+    }
+
+    /// Runs `future` within the attempt's time; `stalls` says whether the read-stall limit
+    /// applies too (it does for each piece of a body, measured from when the wait for that
+    /// piece began).
+    async fn run<F: Future>(&mut self, future: F, stalls: bool) -> Result<F::Output, Expired> {
+        let mut future = std::pin::pin!(future);
+        let stall = self.stall.filter(|_| stalls);
+        let mut due: Option<tokio::time::Instant> = None;
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(output) = future.as_mut().poll(cx) {
+                return Poll::Ready(Ok(output));
+            }
+            if let Some(stall) = stall
+                && due.is_none()
+            {
+                // The first time this piece is not ready: its stall limit starts now. The
+                // timer is moved only if it is set later than that.
+                let at = tokio::time::Instant::now()
+                    .checked_add(stall)
+                    .unwrap_or(self.end)
+                    .min(self.end);
+                due = Some(at);
+                if self.sleep.deadline() > at {
+                    self.sleep.as_mut().reset(at);
+                }
+            }
+            while self.sleep.as_mut().poll(cx).is_ready() {
+                // The limit that matters now; if the timer fired at or after it, it is up.
+                let fired = self.sleep.deadline();
+                let next = due.map_or(self.end, |at| at.min(self.end));
+                if next <= fired {
+                    return Poll::Ready(Err(match (stall, due) {
+                        (Some(stall), Some(at)) if at < self.end => Expired::Stall(stall),
+                        _ => Expired::Attempt,
+                    }));
+                }
+                self.sleep.as_mut().reset(next);
+            }
+            Poll::Pending
+        })
+        .await
+    }
+}
+
 /// The redactor for everything this client derives from a response.
 fn redactor(inner: &Inner) -> Redactor<'_> {
-    Redactor::new(inner.api_key.as_ref().map(ExposeSecret::expose_secret))
+    Redactor::new(inner.api_key())
+}
+
+/// Records a response's status, request id and elapsed time on the call's span.
+fn record_response(span: &tracing::Span, meta: &ResponseMeta) {
+    span.record("status", meta.status().as_u16());
+    if let Some(id) = meta.request_id() {
+        span.record("request_id", id);
+    }
+    span.record(
+        "elapsed_ms",
+        u64::try_from(meta.elapsed().as_millis()).unwrap_or(u64::MAX),
+    );
 }
 
 /// The response's headers, taken out of it, with the API key redacted from every value: they
@@ -517,92 +679,87 @@ fn take_headers(response: &mut reqwest::Response, redactor: Redactor<'_>) -> Hea
     headers
 }
 
-/// A body that is not UTF-8 where text was expected.
-fn not_utf8(
-    body: &[u8],
-    error: std::str::Utf8Error,
-    call: CallInfo,
-    meta: ResponseMeta,
-    redactor: Redactor<'_>,
-) -> Error {
+/// A body that is not UTF-8 where text was expected; the caller adds the call's details.
+fn not_utf8(body: &[u8], error: std::str::Utf8Error, redactor: Redactor<'_>) -> Error {
     let message = format!("body is not UTF-8: {error}");
-    let mut error = DecodeError::new(".".to_owned(), message, body, error.valid_up_to(), redactor);
-    error.call = Some(call);
-    error.meta = Some(meta);
+    let error = DecodeError::new(".".to_owned(), message, body, error.valid_up_to(), redactor);
     Error::Decode(Box::new(error))
 }
 
 /// Why reading a body stopped early.
 enum BodyError {
     Transport(reqwest::Error),
-    Stall(Duration),
+    Expired(Expired),
     TooLarge,
 }
 
-/// Reads a whole body of at most `cap` bytes, failing when a chunk takes longer than `stall`.
+/// Reads a whole body of at most `cap` bytes within the attempt's time and the stall limit.
+/// A body that arrives in one piece is returned as is; otherwise the pieces are kept as they
+/// arrive and copied once, at the end, into a buffer of the exact size (as `reqwest`'s own
+/// `bytes()` does: copying each piece into a buffer sized up front from `Content-Length`
+/// measured 25 % slower with 64 bodies of 1 MB in flight).
 async fn read_body(
     response: &mut reqwest::Response,
     cap: u64,
-    stall: Option<Duration>,
+    timer: &mut AttemptTimer<'_>,
 ) -> Result<Bytes, BodyError> {
     let mut first: Option<Bytes> = None;
-    let mut rest = BytesMut::new();
+    let mut more: Vec<Bytes> = Vec::new();
     let mut total: u64 = 0;
-    loop {
-        let next = match stall {
-            Some(limit) => tokio::time::timeout(limit, response.chunk())
-                .await
-                .map_err(|_| BodyError::Stall(limit))?,
-            None => response.chunk().await,
-        };
-        let Some(chunk) = next.map_err(BodyError::Transport)? else {
-            break;
-        };
+    while let Some(chunk) = timer
+        .run(response.chunk(), true)
+        .await
+        .map_err(BodyError::Expired)?
+        .map_err(BodyError::Transport)?
+    {
         total = total.saturating_add(chunk.len() as u64);
         if total > cap {
             return Err(BodyError::TooLarge);
         }
-        match first.take() {
-            None if rest.is_empty() => first = Some(chunk),
-            None => rest.extend_from_slice(&chunk),
-            Some(previous) => {
-                rest.extend_from_slice(&previous);
-                rest.extend_from_slice(&chunk);
-            }
+        if first.is_none() {
+            first = Some(chunk);
+        } else {
+            more.push(chunk);
         }
     }
-    Ok(first.unwrap_or_else(|| rest.freeze()))
+    let Some(first) = first else {
+        return Ok(Bytes::new());
+    };
+    if more.is_empty() {
+        return Ok(first);
+    }
+    let mut buf = BytesMut::with_capacity(usize::try_from(total).unwrap_or(0));
+    buf.extend_from_slice(&first);
+    for chunk in &more {
+        buf.extend_from_slice(chunk);
+    }
+    Ok(buf.freeze())
 }
 
 /// Reads up to `cap` bytes of a body, keeping whatever arrived before an error or a stall;
 /// the flag says whether the body ended there (`false` after an error, a stall or the cap).
+/// Only the attempt running out of time fails it.
 async fn read_body_partial(
     response: &mut reqwest::Response,
     cap: u64,
-    stall: Option<Duration>,
-) -> (Bytes, bool) {
+    timer: &mut AttemptTimer<'_>,
+) -> Result<(Bytes, bool), Expired> {
     let mut buf = BytesMut::new();
     let cap = usize::try_from(cap).unwrap_or(usize::MAX);
     let mut complete = false;
     while buf.len() < cap {
-        let next = match stall {
-            Some(limit) => match tokio::time::timeout(limit, response.chunk()).await {
-                Ok(next) => next,
-                Err(_) => break,
-            },
-            None => response.chunk().await,
-        };
-        match next {
-            Ok(Some(chunk)) => {
+        match timer.run(response.chunk(), true).await {
+            Ok(Ok(Some(chunk))) => {
                 let take = chunk.len().min(cap - buf.len());
                 buf.extend_from_slice(chunk.get(..take).unwrap_or_default());
             }
-            Ok(None) => {
+            Ok(Ok(None)) => {
                 complete = true;
                 break;
             }
-            Err(_) => break,
+            Ok(Err(_)) | Err(Expired::Stall(_)) => break,
+            Err(Expired::Attempt) => return Err(Expired::Attempt),
         }
     }
-    (buf.freeze(), complete)
+    Ok((buf.freeze(), complete))
 }

@@ -13,7 +13,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::error::Error;
 use crate::options::Config;
 use crate::retry::{Clock, RetryBudget, RetryPolicy, TokioClock};
-use crate::url::{REDACTED, check_base_url};
+use crate::url::{BaseCache, REDACTED, check_base_url};
 
 /// A named API host from the spec, with its default base URL.
 ///
@@ -47,22 +47,75 @@ impl Server {
 /// configuration and the retry budget.
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
 /// Everything a client holds; the key appears only inside `SecretString` and the sensitive
-/// header values derived from it.
+/// header values derived from it. The rest of the runtime reads it through the accessors.
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) api_key: Option<SecretString>,
-    pub(crate) auth_raw: Option<HeaderValue>,
-    pub(crate) auth_bearer: Option<HeaderValue>,
-    pub(crate) account_id: Option<String>,
-    pub(crate) base_urls: Vec<(String, String)>,
-    pub(crate) user_agent: HeaderValue,
-    pub(crate) config: Config,
-    pub(crate) budget: RetryBudget,
-    pub(crate) clock: Arc<dyn Clock>,
+    http: reqwest::Client,
+    api_key: Option<SecretString>,
+    auth_raw: Option<HeaderValue>,
+    auth_bearer: Option<HeaderValue>,
+    account_id: Option<String>,
+    base_urls: Vec<(String, String)>,
+    user_agent: HeaderValue,
+    config: Config,
+    budget: RetryBudget,
+    clock: Arc<dyn Clock>,
+    base_cache: BaseCache,
+}
+
+impl Inner {
+    /// The base URLs this client has parsed.
+    pub(crate) fn base_cache(&self) -> &BaseCache {
+        &self.base_cache
+    }
+
+    /// The HTTP client that sends every request.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// The API key, for the one place that sends it in a query and for redaction.
+    pub(crate) fn api_key(&self) -> Option<&str> {
+        self.api_key.as_ref().map(ExposeSecret::expose_secret)
+    }
+
+    /// `Authorization: <key>`, marked sensitive.
+    pub(crate) fn auth_raw(&self) -> Option<&HeaderValue> {
+        self.auth_raw.as_ref()
+    }
+
+    /// `Authorization: Bearer <key>`, marked sensitive.
+    pub(crate) fn auth_bearer(&self) -> Option<&HeaderValue> {
+        self.auth_bearer.as_ref()
+    }
+
+    /// The `User-Agent` value.
+    pub(crate) fn user_agent(&self) -> &HeaderValue {
+        &self.user_agent
+    }
+
+    /// Timeouts, limits and the retry policy.
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The retry budget shared by the client's clones.
+    pub(crate) fn budget(&self) -> &RetryBudget {
+        &self.budget
+    }
+
+    /// The clock for backoff sleeps and deadlines.
+    pub(crate) fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
+    /// The clock, shared (for a waiter that outlives a borrow of the client).
+    pub(crate) fn clock_arc(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
 }
 
 impl fmt::Debug for Client {
@@ -79,6 +132,11 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// The client's settings and state, for the rest of the runtime.
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+
     /// Starts configuring a client.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
@@ -365,6 +423,7 @@ impl ClientBuilder {
                 config: self.config,
                 budget,
                 clock: self.clock,
+                base_cache: BaseCache::default(),
             }),
         })
     }

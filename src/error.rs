@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use http::{Method, StatusCode};
 
+use crate::policy::{Failed, Transience};
 use crate::response::ResponseMeta;
 
 mod decode;
@@ -97,6 +98,26 @@ impl Error {
             Self::TooLarge(e) => e.meta.as_ref(),
             Self::Stream(e) => e.meta(),
             _ => None,
+        }
+    }
+
+    /// Whether sending the same request again later may succeed: a connection failure, a
+    /// timeout, 408, 429 or 5xx (never 409, and not when the server answered
+    /// `x-should-retry: false`). The client's own retries use the same classifier (and
+    /// repeat only what is safe for the operation); the batch waiter keeps polling after
+    /// such an error and stops at once after any other.
+    pub fn is_transient(&self) -> bool {
+        Transience::of(self.failed()) != Transience::Never
+    }
+
+    /// What kind of failure this is, for the classifier.
+    pub(crate) fn failed(&self) -> Failed<'_> {
+        match self {
+            Self::Transport(e) if !e.maybe_sent => Failed::NotSent,
+            Self::Transport(_) => Failed::Broken,
+            Self::Timeout(_) => Failed::TimedOut,
+            Self::Status(e) => Failed::Status(e.status(), e.meta().headers()),
+            _ => Failed::Permanent,
         }
     }
 

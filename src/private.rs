@@ -1,60 +1,18 @@
 //! Helpers called only by generated code, exposed as the hidden `__private` module. This is
 //! not public API: anything here can change in any release, in lockstep with the generator.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::time::Duration;
-
 pub use ::http::Method;
 pub use ::serde;
 pub use ::serde_json;
 
 pub use crate::call::Call;
 pub use crate::multipart::Multipart;
+pub use crate::operation::{Auth, BoxFuture, Operation};
 pub use crate::url::UrlBuilder;
 
-use http::{HeaderMap, StatusCode};
-
 use crate::body::{BodyKind, kind_of};
-use crate::client::{Client, Server};
-use crate::error::{CallInfo, Error, Redactor, StatusError};
-use crate::response::ResponseMeta;
-
-/// The future returned by generated `IntoFuture` impls.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// How an operation sends the API key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Auth {
-    /// No key.
-    None,
-    /// `Authorization: <key>` (the audio hosts).
-    Raw,
-    /// `Authorization: Bearer <key>`.
-    Bearer,
-    /// The key as this query parameter; redacted in every URL shown in errors and logs.
-    Query(&'static str),
-}
-
-/// Everything the runtime needs to know about one operation; generated as a `static`.
-#[derive(Debug)]
-pub struct Operation {
-    /// The operation id from the spec.
-    pub id: &'static str,
-    /// The HTTP method.
-    pub method: Method,
-    /// The server it is sent to.
-    pub server: &'static Server,
-    /// The path template, for logs and errors.
-    pub path: &'static str,
-    /// How the key is sent.
-    pub auth: Auth,
-    /// Whether repeating the request is harmless, so it may be retried after it may have
-    /// reached the server.
-    pub idempotent: bool,
-    /// The spec's default per-attempt timeout, if it sets one.
-    pub timeout: Option<Duration>,
-}
+use crate::client::Client;
+use crate::error::{Error, Redactor};
 
 /// The account id for a call: the explicit one, else the client's default.
 ///
@@ -73,14 +31,9 @@ pub fn account_id<'a>(client: &'a Client, explicit: Option<&'a str>) -> Result<&
 /// Deserialises an open string enum: every string maps to a value through `T`'s
 /// `From<&str>`, so values the spec does not list are kept instead of failing.
 ///
-/// `from` names that conversion at the call site for readability. It is not called: the
-/// generated `<Self as From<&str>>::from` is a function of one particular lifetime, which
-/// cannot be called with a string borrowed from inside the deserializer, so the
-/// higher-ranked `T: for<'a> From<&'a str>` bound is used instead.
-///
 /// # Errors
 /// When the JSON value is not a string.
-pub fn deserialize_open_enum<'de, D, T, F>(deserializer: D, from: F) -> Result<T, D::Error>
+pub fn deserialize_open_enum<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: for<'a> From<&'a str>,
@@ -99,48 +52,7 @@ where
         }
     }
 
-    let _ = from;
     deserializer.deserialize_str(Visitor(std::marker::PhantomData))
-}
-
-/// Runs every response decoder on arbitrary bytes: error-body shapes, snippets, embedded
-/// bodies by content type, JSON decoding with paths, and the retry and rate-limit headers.
-/// It must never panic; the fuzz targets in `fuzz/` and the corpus replay test call it.
-pub fn fuzz_decoders(data: &[u8]) {
-    use crate::body::{EmbeddedBody, decode_json};
-    use crate::error::{ErrorFields, snippet};
-
-    let key = Redactor::new(Some("key"));
-    let fields = ErrorFields::parse(data).redacted(key);
-    let _ = fields.message.is_some();
-    let text = String::from_utf8_lossy(data);
-    let _ = snippet(data, data.len() / 2, true, key);
-    let _ = snippet(data, 0, false, key);
-    let (content_type, body) = text.split_once('\n').unwrap_or(("", &text));
-    if let Some(embedded) = EmbeddedBody::new(Some(content_type), Some(body)) {
-        let _ = embedded.decode();
-        let _ = embedded.text();
-    }
-    let _ = decode_json::<serde_json::Value>(data, None, None, key);
-    let _ = decode_json::<std::collections::BTreeMap<String, Option<Vec<u32>>>>(
-        data,
-        None,
-        None,
-        Redactor::new(None),
-    );
-    let mut headers = http::HeaderMap::new();
-    for (name, value) in text.lines().filter_map(|l| l.split_once(':')) {
-        if let (Ok(name), Ok(value)) = (
-            http::HeaderName::from_bytes(name.trim().as_bytes()),
-            http::HeaderValue::from_str(value.trim()),
-        ) {
-            headers.append(name, value);
-        }
-    }
-    let _ = crate::retry::server_delay(&headers, std::time::SystemTime::UNIX_EPOCH);
-    let _ = crate::response::RateLimits::from_headers(&headers);
-    let _ =
-        crate::retry::status_is_retryable(http::StatusCode::SERVICE_UNAVAILABLE, &headers, true);
 }
 
 /// Implemented by generated request types that are sent as `multipart/form-data`.
@@ -201,46 +113,6 @@ pub fn decode_json_str<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, 
     crate::body::decode_json(body.as_bytes(), None, None, Redactor::new(None))
 }
 
-/// The longest body snippet an error keeps, in bytes, counting any `[REDACTED]` marker but not
-/// the `…` cut markers. For the fuzz targets and the corpus replay.
-pub const SNIPPET_MAX: usize = crate::error::SNIPPET_MAX;
-
-/// The [`StatusError`] a call builds for a response with this status, these headers and this
-/// whole body, for a client whose API key is `api_key`: the same function the call path uses,
-/// without an HTTP server. The call details are placeholders (operation `status_error`,
-/// `GET`, an empty URL, one attempt). For the fuzz targets and the corpus replay.
-pub fn status_error(
-    status: StatusCode,
-    mut headers: HeaderMap,
-    body: &[u8],
-    api_key: Option<&str>,
-) -> StatusError {
-    let redactor = Redactor::new(api_key);
-    redactor.headers(&mut headers);
-    let call = CallInfo {
-        operation: "status_error",
-        method: Method::GET,
-        url: String::new(),
-        attempts: 1,
-        elapsed: Duration::ZERO,
-    };
-    let meta = ResponseMeta::new(status, headers, 1, Duration::ZERO);
-    StatusError::new(call, meta, body, true, redactor)
-}
-
-/// Decodes a response body into `T` with the same function `Call::send_json` uses, for a
-/// client whose API key is `api_key`, without an HTTP server; the error carries no call
-/// details or metadata. For the fuzz targets and the corpus replay.
-///
-/// # Errors
-/// [`Error::Decode`] naming the JSON path of the failing field, as a call gives it.
-pub fn decode_json<T: serde::de::DeserializeOwned>(
-    body: &[u8],
-    api_key: Option<&str>,
-) -> Result<T, Error> {
-    crate::body::decode_json(body, None, None, Redactor::new(api_key))
-}
-
 /// Which case of a generated output enum a body looks like when the request field that
 /// selects it is unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -267,15 +139,17 @@ pub fn guess_output(
     has_text: bool,
 ) -> Guess {
     let text = if has_text { Guess::Text } else { Guess::Other };
-    let json = |value: Option<serde_json::Value>| {
+    let json = |keys: Option<Vec<String>>| {
         if json_cases.is_empty() {
             return Guess::Other;
         }
-        let keys = value.as_ref().and_then(serde_json::Value::as_object);
         let mut best = (0, 0);
         for (index, fields) in json_cases.iter().enumerate() {
-            let shared = keys.map_or(0, |keys| {
-                fields.iter().filter(|f| keys.contains_key(**f)).count()
+            let shared = keys.as_ref().map_or(0, |keys| {
+                fields
+                    .iter()
+                    .filter(|f| keys.iter().any(|k| k == **f))
+                    .count()
             });
             if shared > best.1 {
                 best = (index, shared);
@@ -284,38 +158,145 @@ pub fn guess_output(
         Guess::Json(best.0)
     };
     match content_type.map(kind_of) {
-        Some(BodyKind::Json) => json(serde_json::from_str(body).ok()),
+        Some(BodyKind::Json) => json(top_level_keys(body)),
         Some(BodyKind::Text) => text,
-        None | Some(BodyKind::Unknown) => match serde_json::from_str(body) {
-            Ok(value) if !json_cases.is_empty() => json(Some(value)),
+        None | Some(BodyKind::Unknown) => match top_level_keys(body) {
+            Some(keys) if !json_cases.is_empty() => json(Some(keys)),
             _ => text,
         },
         Some(_) => Guess::Other,
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The top-level keys of a JSON body (none for JSON that is not an object), or `None` when
+/// the body is not JSON. Values are skipped, not built: a 20 MB transcript costs no tree.
+fn top_level_keys(body: &str) -> Option<Vec<String>> {
+    use serde::de::IgnoredAny;
 
-    /// The hook builds its error like a call does, headers included: a header that echoes the
-    /// key (a `Location` with a query-parameter key) is redacted too.
-    #[test]
-    fn status_error_redacts_body_and_headers() {
-        let key = "fw-canary-5f3a9c1e7b";
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            "x-echo",
-            http::HeaderValue::from_static("Bearer fw-canary-5f3a9c1e7b"),
+    match serde_json::from_str::<std::collections::BTreeMap<String, IgnoredAny>>(body) {
+        Ok(map) => Some(map.into_keys().collect()),
+        Err(_) => serde_json::from_str::<IgnoredAny>(body)
+            .ok()
+            .map(|_| Vec::new()),
+    }
+}
+
+/// Hooks for the fuzz targets in `fuzz/` and the corpus replay test: the runtime's response
+/// decoders, callable without an HTTP server. Hidden, and not API.
+pub mod fuzz {
+    use std::time::Duration;
+
+    use http::{HeaderMap, Method, StatusCode};
+
+    use crate::error::{CallInfo, Error, Redactor, StatusError};
+    use crate::response::ResponseMeta;
+
+    /// Runs every response decoder on arbitrary bytes: error-body shapes, snippets, embedded
+    /// bodies by content type, JSON decoding with paths, and the retry and rate-limit headers.
+    /// It must never panic; the fuzz targets in `fuzz/` and the corpus replay test call it.
+    pub fn decoders(data: &[u8]) {
+        use crate::body::{EmbeddedBody, decode_json};
+        use crate::error::{ErrorFields, snippet};
+
+        let key = Redactor::new(Some("key"));
+        let fields = ErrorFields::parse(data).redacted(key);
+        let _ = fields.message.is_some();
+        let text = String::from_utf8_lossy(data);
+        let _ = snippet(data, data.len() / 2, true, key);
+        let _ = snippet(data, 0, false, key);
+        let (content_type, body) = text.split_once('\n').unwrap_or(("", &text));
+        if let Some(embedded) = EmbeddedBody::new(Some(content_type), Some(body)) {
+            let _ = embedded.decode();
+            let _ = embedded.text();
+        }
+        let _ = decode_json::<serde_json::Value>(data, None, None, key);
+        let _ = decode_json::<std::collections::BTreeMap<String, Option<Vec<u32>>>>(
+            data,
+            None,
+            None,
+            Redactor::new(None),
         );
-        let body = br#"{"message":"bad key fw-canary-5f3a9c1e7b","code":16}"#;
-        let error = status_error(StatusCode::UNAUTHORIZED, headers, body, Some(key));
-        assert_eq!(error.message(), Some("bad key [REDACTED]"));
-        assert_eq!(error.code(), Some("UNAUTHENTICATED"));
-        assert_eq!(
-            error.meta().headers().get("x-echo").map(|v| v.as_bytes()),
-            Some(&b"Bearer [REDACTED]"[..])
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in text.lines().filter_map(|l| l.split_once(':')) {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name.trim().as_bytes()),
+                http::HeaderValue::from_str(value.trim()),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        let _ = crate::retry::server_delay(&headers, std::time::SystemTime::UNIX_EPOCH);
+        let _ = crate::response::RateLimits::from_headers(&headers);
+        let _ = crate::retry::status_is_retryable(
+            http::StatusCode::SERVICE_UNAVAILABLE,
+            &headers,
+            true,
         );
-        assert!(!format!("{error} {error:?}").contains(key));
+    }
+
+    /// The longest body snippet an error keeps, in bytes, counting any `[REDACTED]` marker but not
+    /// the `…` cut markers. For the fuzz targets and the corpus replay.
+    pub const SNIPPET_MAX: usize = crate::error::SNIPPET_MAX;
+
+    /// The [`StatusError`] a call builds for a response with this status, these headers and this
+    /// whole body, for a client whose API key is `api_key`: the same function the call path uses,
+    /// without an HTTP server. The call details are placeholders (operation `status_error`,
+    /// `GET`, an empty URL, one attempt). For the fuzz targets and the corpus replay.
+    pub fn status_error(
+        status: StatusCode,
+        mut headers: HeaderMap,
+        body: &[u8],
+        api_key: Option<&str>,
+    ) -> StatusError {
+        let redactor = Redactor::new(api_key);
+        redactor.headers(&mut headers);
+        let call = CallInfo {
+            operation: "status_error",
+            method: Method::GET,
+            url: String::new(),
+            attempts: 1,
+            elapsed: Duration::ZERO,
+        };
+        let meta = ResponseMeta::new(status, headers, 1, Duration::ZERO);
+        StatusError::new(call, meta, body, true, redactor)
+    }
+
+    /// Decodes a response body into `T` with the same function `Call::send_json` uses, for a
+    /// client whose API key is `api_key`, without an HTTP server; the error carries no call
+    /// details or metadata. For the fuzz targets and the corpus replay.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] naming the JSON path of the failing field, as a call gives it.
+    pub fn decode_json<T: serde::de::DeserializeOwned>(
+        body: &[u8],
+        api_key: Option<&str>,
+    ) -> Result<T, Error> {
+        crate::body::decode_json(body, None, None, Redactor::new(api_key))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// The hook builds its error like a call does, headers included: a header that echoes the
+        /// key (a `Location` with a query-parameter key) is redacted too.
+        #[test]
+        fn status_error_redacts_body_and_headers() {
+            let key = "fw-canary-5f3a9c1e7b";
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                "x-echo",
+                http::HeaderValue::from_static("Bearer fw-canary-5f3a9c1e7b"),
+            );
+            let body = br#"{"message":"bad key fw-canary-5f3a9c1e7b","code":16}"#;
+            let error = status_error(StatusCode::UNAUTHORIZED, headers, body, Some(key));
+            assert_eq!(error.message(), Some("bad key [REDACTED]"));
+            assert_eq!(error.code(), Some("UNAUTHENTICATED"));
+            assert_eq!(
+                error.meta().headers().get("x-echo").map(|v| v.as_bytes()),
+                Some(&b"Bearer [REDACTED]"[..])
+            );
+            assert!(!format!("{error} {error:?}").contains(key));
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Successful responses and the metadata every response and most errors carry: status,
 //! request id, the Fireworks rate-limit headers, attempts taken and time elapsed.
 
+use std::fmt;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use http::{HeaderMap, StatusCode};
@@ -42,14 +44,29 @@ impl<T> Response<T> {
 }
 
 /// What is known about the HTTP exchange that produced a response or a status error.
-#[derive(Debug, Clone)]
+///
+/// The request id and rate limits are read from the headers when first asked for, so a call
+/// whose metadata nobody reads (`.send()`) does not pay for them.
+#[derive(Clone)]
 pub struct ResponseMeta {
     status: StatusCode,
-    request_id: Option<String>,
-    rate_limits: RateLimits,
     headers: HeaderMap,
     attempts: u32,
     elapsed: Duration,
+    rate_limits: OnceLock<RateLimits>,
+}
+
+impl fmt::Debug for ResponseMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseMeta")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id())
+            .field("rate_limits", self.rate_limits())
+            .field("headers", &self.headers)
+            .field("attempts", &self.attempts)
+            .field("elapsed", &self.elapsed)
+            .finish()
+    }
 }
 
 impl ResponseMeta {
@@ -59,15 +76,12 @@ impl ResponseMeta {
         attempts: u32,
         elapsed: Duration,
     ) -> Self {
-        let request_id = header_str(&headers, REQUEST_ID).map(str::to_owned);
-        let rate_limits = RateLimits::from_headers(&headers);
         Self {
             status,
-            request_id,
-            rate_limits,
             headers,
             attempts,
             elapsed,
+            rate_limits: OnceLock::new(),
         }
     }
 
@@ -78,12 +92,13 @@ impl ResponseMeta {
 
     /// The `x-request-id` header, to quote when reporting a problem to Fireworks.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        header_str(&self.headers, REQUEST_ID)
     }
 
     /// The `x-ratelimit-*` headers of the final attempt.
     pub fn rate_limits(&self) -> &RateLimits {
-        &self.rate_limits
+        self.rate_limits
+            .get_or_init(|| RateLimits::from_headers(&self.headers))
     }
 
     /// All response headers of the final attempt; a value that contains the client's API key

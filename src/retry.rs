@@ -5,11 +5,13 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use http::{HeaderMap, StatusCode};
 
+use crate::policy::{Backoff, Failed, Random, Transience};
 use crate::response::header_str;
 
 /// Longest server-requested delay honoured; longer (or zero) hints fall back to backoff.
@@ -41,9 +43,6 @@ impl Clock for TokioClock {
     }
 }
 
-/// A jitter source: returns the factor (clamped to `0.0..=1.0`) applied to each backoff.
-pub type JitterFn = Arc<dyn Fn() -> f64 + Send + Sync>;
-
 /// How many times to retry, how long to wait, and how many retries a client may spend.
 ///
 /// Defaults follow the official Python SDK where that is safe: 2 retries (3 attempts),
@@ -54,9 +53,7 @@ pub type JitterFn = Arc<dyn Fn() -> f64 + Send + Sync>;
 #[derive(Clone)]
 pub struct RetryPolicy {
     pub(crate) max_retries: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    jitter: JitterFn,
+    backoff: Backoff,
     pub(crate) budget_initial: f64,
     pub(crate) budget_ratio: f64,
     pub(crate) budget_max: f64,
@@ -66,8 +63,8 @@ impl fmt::Debug for RetryPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RetryPolicy")
             .field("max_retries", &self.max_retries)
-            .field("initial_backoff", &self.initial_backoff)
-            .field("max_backoff", &self.max_backoff)
+            .field("initial_backoff", &self.backoff.first)
+            .field("max_backoff", &self.backoff.max)
             .field("budget_initial", &self.budget_initial)
             .field("budget_ratio", &self.budget_ratio)
             .field("budget_max", &self.budget_max)
@@ -79,9 +76,14 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_retries: 2,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(8),
-            jitter: Arc::new(|| 1.0 - 0.25 * fastrand::f64()),
+            backoff: Backoff {
+                first: Duration::from_millis(500),
+                factor: 2.0,
+                max: Duration::from_secs(8),
+                low: 0.75,
+                high: 1.0,
+                random: Random::Fastrand,
+            },
             budget_initial: 10.0,
             budget_ratio: 0.2,
             budget_max: 100.0,
@@ -103,20 +105,22 @@ impl RetryPolicy {
 
     /// Backoff before the first retry; doubled for each further retry.
     pub fn initial_backoff(mut self, backoff: Duration) -> Self {
-        self.initial_backoff = backoff;
+        self.backoff.first = backoff;
         self
     }
 
     /// Upper bound of the exponential backoff (before jitter).
     pub fn max_backoff(mut self, backoff: Duration) -> Self {
-        self.max_backoff = backoff;
+        self.backoff.max = backoff;
         self
     }
 
     /// Replaces the jitter source; it returns the factor applied to each backoff and is
     /// clamped to `0.0..=1.0` (NaN counts as 1).
     pub fn jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
-        self.jitter = Arc::new(jitter);
+        self.backoff.low = 0.0;
+        self.backoff.high = 1.0;
+        self.backoff.random = Random::Custom(Arc::new(jitter));
         self
     }
 
@@ -137,18 +141,7 @@ impl RetryPolicy {
     /// The backoff before retry number `retry` (0 for the first retry) when the server gives
     /// no usable hint: `min(initial × 2^retry, max) × jitter`. Never overflows.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let factor = 2u32.checked_pow(retry).unwrap_or(u32::MAX);
-        let base = self
-            .initial_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff);
-        let jitter = (self.jitter)();
-        let jitter = if jitter.is_nan() {
-            1.0
-        } else {
-            jitter.clamp(0.0, 1.0)
-        };
-        Duration::try_from_secs_f64(base.as_secs_f64() * jitter).unwrap_or(base)
+        self.backoff.delay(retry)
     }
 }
 
@@ -171,52 +164,33 @@ pub fn server_delay(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     date.duration_since(now).ok().and_then(valid)
 }
 
-/// The server's explicit verdict from `x-should-retry`, if it gave one.
-pub(crate) fn should_retry_header(headers: &HeaderMap) -> Option<bool> {
-    match header_str(headers, "x-should-retry")?.trim() {
-        v if v.eq_ignore_ascii_case("true") => Some(true),
-        v if v.eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
-    }
-}
-
-/// Whether a status is worth retrying for an operation of the given idempotency.
-///
-/// 429 means the request was rejected before any work, so even non-idempotent calls retry.
-/// 408 and 5xx may come after the work was done, so only idempotent calls retry. 409
-/// (`ALREADY_EXISTS`/`ABORTED` on the control plane) never does, even if the server says so:
-/// unlike the official SDK we do not retry a create that conflicted.
+/// Whether a status is worth retrying for an operation of the given idempotency: the
+/// classifier of [`Transience::of`] for a status.
 pub(crate) fn status_is_retryable(
     status: StatusCode,
     headers: &HeaderMap,
     idempotent: bool,
 ) -> bool {
-    if status == StatusCode::CONFLICT {
-        return false;
-    }
-    let by_status = status == StatusCode::TOO_MANY_REQUESTS
-        || (idempotent && (status == StatusCode::REQUEST_TIMEOUT || status.is_server_error()));
-    match should_retry_header(headers) {
-        Some(false) => false,
-        // The header may widen retries only where a repeat cannot duplicate work.
-        Some(true) => idempotent || status == StatusCode::TOO_MANY_REQUESTS,
-        None => by_status,
-    }
+    Transience::of(Failed::Status(status, headers)).allows(idempotent)
 }
 
 /// A token bucket shared by a client and its clones that bounds retries to a fraction of
 /// calls (in the spirit of gRPC retry throttling and Finagle's retry budget).
+///
+/// The token count is an `f64` kept in an atomic, so the success path of a call (one
+/// deposit) takes no lock, and a full bucket is a single load.
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
-    tokens: Mutex<f64>,
+    tokens: AtomicU64,
     per_call: f64,
     max: f64,
 }
 
 impl RetryBudget {
     pub(crate) fn new(policy: &RetryPolicy) -> Self {
+        let start = policy.budget_initial.min(policy.budget_max);
         Self {
-            tokens: Mutex::new(policy.budget_initial.min(policy.budget_max)),
+            tokens: AtomicU64::new(start.to_bits()),
             per_call: policy.budget_ratio,
             max: policy.budget_max,
         }
@@ -224,19 +198,22 @@ impl RetryBudget {
 
     /// Credits one call.
     pub(crate) fn deposit(&self) {
-        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        *tokens = (*tokens + self.per_call).min(self.max);
+        let _ = self
+            .tokens
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+                let tokens = f64::from_bits(bits);
+                (tokens < self.max).then(|| (tokens + self.per_call).min(self.max).to_bits())
+            });
     }
 
     /// Spends one retry if the budget allows it.
     pub(crate) fn withdraw(&self) -> bool {
-        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
-        }
+        self.tokens
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+                let tokens = f64::from_bits(bits);
+                (tokens >= 1.0).then(|| (tokens - 1.0).to_bits())
+            })
+            .is_ok()
     }
 }
 

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::BoxStream;
 
-use crate::__private::BoxFuture;
-use crate::error::{Error, Redactor, StatusKind, TimeoutKind};
+use crate::error::{Error, Redactor, TimeoutKind};
+use crate::operation::BoxFuture;
 use crate::options::RequestOptions;
+use crate::policy::{Backoff, Deadline, Random};
 use crate::retry::Clock;
 
 /// How often to poll a job and for how long.
@@ -41,10 +42,7 @@ use crate::retry::Clock;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitPolicy {
-    first_delay: Duration,
-    max_delay: Duration,
-    factor: f64,
-    jitter: f64,
+    backoff: Backoff,
     deadline: Option<Duration>,
     max_failed_polls: Option<u32>,
 }
@@ -52,10 +50,14 @@ pub struct WaitPolicy {
 impl Default for WaitPolicy {
     fn default() -> Self {
         Self {
-            first_delay: Duration::from_secs(2),
-            max_delay: Duration::from_secs(30),
-            factor: 1.5,
-            jitter: 0.2,
+            backoff: Backoff {
+                first: Duration::from_secs(2),
+                factor: 1.5,
+                max: Duration::from_secs(30),
+                low: 0.8,
+                high: 1.2,
+                random: Random::Fastrand,
+            },
             deadline: None,
             max_failed_polls: None,
         }
@@ -70,20 +72,20 @@ impl WaitPolicy {
 
     /// Delay after the first poll.
     pub fn first_delay(mut self, delay: Duration) -> Self {
-        self.first_delay = delay;
+        self.backoff.first = delay;
         self
     }
 
     /// Upper bound of every delay, jitter included.
     pub fn max_delay(mut self, delay: Duration) -> Self {
-        self.max_delay = delay;
+        self.backoff.max = delay;
         self
     }
 
     /// Growth of the delay from one poll to the next; values below 1 (and NaN) count as 1,
     /// a constant delay.
     pub fn factor(mut self, factor: f64) -> Self {
-        self.factor = if factor.is_nan() {
+        self.backoff.factor = if factor.is_nan() {
             1.0
         } else {
             factor.max(1.0)
@@ -94,17 +96,28 @@ impl WaitPolicy {
     /// Relative spread of each delay: 0.2 draws it from 80 % to 120 % of the base delay.
     /// Clamped to `0.0..=1.0`; NaN counts as 0.
     pub fn jitter(mut self, fraction: f64) -> Self {
-        self.jitter = if fraction.is_nan() {
+        let fraction = if fraction.is_nan() {
             0.0
         } else {
             fraction.clamp(0.0, 1.0)
         };
+        self.backoff.low = 1.0 - fraction;
+        self.backoff.high = 1.0 + fraction;
         self
     }
 
     /// Turns jitter off, so each delay is exactly `min(first_delay × factorⁿ, max_delay)`.
     pub fn no_jitter(self) -> Self {
         self.jitter(0.0)
+    }
+
+    /// Replaces the random source that places each delay within the jitter band: it returns
+    /// a draw in `[0, 1]` (clamped; NaN counts as 1), where 0 gives the shortest delay of the
+    /// band and 1 the longest. The default draws uniformly; a constant makes every delay
+    /// exact while keeping the band, for tests.
+    pub fn jitter_source(mut self, source: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.backoff.random = Random::Custom(Arc::new(source));
+        self
     }
 
     /// Gives up with [`WaitErrorKind::Deadline`] when the job is not done this long after the
@@ -140,25 +153,12 @@ impl WaitPolicy {
     /// The delay after poll number `poll` (0 for the first) before jitter:
     /// `min(first_delay × factor^poll, max_delay)`. Never overflows.
     pub fn base_delay(&self, poll: u32) -> Duration {
-        let exponent = i32::try_from(poll).unwrap_or(i32::MAX);
-        let secs = self.first_delay.as_secs_f64() * self.factor.powi(exponent);
-        Duration::try_from_secs_f64(secs)
-            .unwrap_or(self.max_delay)
-            .min(self.max_delay)
+        self.backoff.base(poll)
     }
 
     /// The delay after poll number `poll` with jitter applied, never above `max_delay`.
     pub fn delay(&self, poll: u32) -> Duration {
-        let spread = self.jitter * (2.0 * fastrand::f64() - 1.0);
-        self.jittered(poll, 1.0 + spread)
-    }
-
-    /// The base delay scaled by `factor` and capped.
-    fn jittered(&self, poll: u32, factor: f64) -> Duration {
-        let base = self.base_delay(poll);
-        Duration::try_from_secs_f64(base.as_secs_f64() * factor)
-            .unwrap_or(base)
-            .min(self.max_delay)
+        self.backoff.delay(poll)
     }
 }
 
@@ -180,16 +180,39 @@ pub enum WaitErrorKind {
 /// Payload of [`Error::Wait`]: which job, how the wait ended, and the last thing it saw.
 #[derive(Debug)]
 pub struct WaitError {
-    pub(crate) kind: WaitErrorKind,
-    pub(crate) job: String,
-    pub(crate) status: Option<String>,
-    pub(crate) message: Option<String>,
-    pub(crate) polls: u32,
-    pub(crate) elapsed: Duration,
-    pub(crate) last_error: Option<Error>,
+    kind: WaitErrorKind,
+    job: String,
+    status: Option<String>,
+    message: Option<String>,
+    polls: u32,
+    elapsed: Duration,
+    last_error: Option<Error>,
 }
 
 impl WaitError {
+    /// The one constructor: `last` is the last status and its message as the server sent
+    /// them, redacted here; `progress` is the polls sent and the time since the wait started.
+    pub(crate) fn build(
+        kind: WaitErrorKind,
+        job: String,
+        last: Option<(String, Option<String>)>,
+        progress: (u32, Duration),
+        last_error: Option<Error>,
+        redactor: Redactor<'_>,
+    ) -> Error {
+        let (status, message) = last.unzip();
+        let (polls, elapsed) = progress;
+        Error::Wait(Box::new(Self {
+            kind,
+            job,
+            status: redactor.field(status),
+            message: redactor.field(message.flatten()),
+            polls,
+            elapsed,
+            last_error,
+        }))
+    }
+
     /// How the wait ended.
     pub fn kind(&self) -> WaitErrorKind {
         self.kind
@@ -251,20 +274,6 @@ impl fmt::Display for WaitError {
             write!(f, "; last poll failed: {err}")?;
         }
         Ok(())
-    }
-}
-
-/// Whether a failed poll may succeed if repeated later: connection failures, timeouts, 408,
-/// 429 and 5xx. Everything else (401, 403, 404, other 4xx, a malformed answer, a bad
-/// argument) will fail the same way again, so the wait stops at once.
-pub(crate) fn is_transient(err: &Error) -> bool {
-    match err {
-        Error::Transport(_) | Error::Timeout(_) => true,
-        Error::Status(e) => matches!(
-            e.kind(),
-            StatusKind::RateLimited | StatusKind::Server | StatusKind::RequestTimeout
-        ),
-        _ => false,
     }
 }
 
@@ -385,19 +394,15 @@ impl<'a, T: JobStatus + Send + 'a> Poller<'a, T> {
         }
         let start = *self.started.get_or_insert_with(|| self.clock.now());
         loop {
-            let mut remaining = self.remaining(start);
+            let deadline = Deadline::new(&*self.clock, start, self.policy.deadline);
             if self.polls > 0 {
                 let delay = self.policy.delay(self.polls.saturating_sub(1));
-                if remaining.is_some_and(|r| delay >= r) {
-                    return Some(Err(self.finish(WaitErrorKind::Deadline(
-                        self.policy.deadline.unwrap_or_default(),
-                    ))));
+                if !deadline.sleep(delay, || true).await {
+                    return Some(Err(self.deadline_error()));
                 }
-                self.clock.sleep(delay).await;
-                remaining = self.remaining(start);
             }
             let mut options = self.options.clone();
-            if let Some(r) = remaining {
+            if let Some(r) = deadline.remaining() {
                 options.deadline = Some(options.deadline.map_or(r, |d| d.min(r)));
             }
             self.polls = self.polls.saturating_add(1);
@@ -419,17 +424,15 @@ impl<'a, T: JobStatus + Send + 'a> Poller<'a, T> {
                     }
                     return Some(Ok(status));
                 }
-                Err(err) if is_transient(&err) => {
+                Err(err) if err.is_transient() => {
                     let cut_by_deadline = matches!(
                         &err,
                         Error::Timeout(e) if matches!(e.kind(), TimeoutKind::Deadline(_))
-                    ) && self.remaining(start).is_some_and(|r| r.is_zero());
+                    ) && deadline.remaining().is_some_and(|r| r.is_zero());
                     self.last_error = Some(err);
                     self.failed_in_a_row = self.failed_in_a_row.saturating_add(1);
                     if cut_by_deadline {
-                        return Some(Err(self.finish(WaitErrorKind::Deadline(
-                            self.policy.deadline.unwrap_or_default(),
-                        ))));
+                        return Some(Err(self.deadline_error()));
                     }
                     if let Some(max) = self.policy.max_failed_polls
                         && self.failed_in_a_row >= max
@@ -447,28 +450,24 @@ impl<'a, T: JobStatus + Send + 'a> Poller<'a, T> {
         }
     }
 
-    /// Time left before the deadline, if there is one.
-    fn remaining(&self, start: Instant) -> Option<Duration> {
-        let elapsed = self.clock.now().saturating_duration_since(start);
-        self.policy
-            .deadline
-            .map(|deadline| deadline.saturating_sub(elapsed))
+    /// Ends the wait at its deadline.
+    fn deadline_error(&mut self) -> Error {
+        self.finish(WaitErrorKind::Deadline(
+            self.policy.deadline.unwrap_or_default(),
+        ))
     }
 
     /// Ends the wait with a [`WaitError`] of this kind.
     pub(crate) fn finish(&mut self, kind: WaitErrorKind) -> Error {
         self.finished = true;
-        let (status, message) = self.last.clone().unzip();
-        let redactor = Redactor::new(self.secret);
-        Error::Wait(Box::new(WaitError {
+        WaitError::build(
             kind,
-            job: self.job.clone(),
-            status: redactor.field(status),
-            message: redactor.field(message.flatten()),
-            polls: self.polls,
-            elapsed: self.elapsed(),
-            last_error: self.last_error.take(),
-        }))
+            self.job.clone(),
+            self.last.clone(),
+            (self.polls, self.elapsed()),
+            self.last_error.take(),
+            Redactor::new(self.secret),
+        )
     }
 
     /// The observed statuses as a stream, ending with the error if the wait fails.
@@ -511,8 +510,13 @@ mod tests {
                 assert!(d >= base * 0.8 - 1e-9 && d <= (base * 1.2).min(30.0) + 1e-9);
             }
         }
-        assert_eq!(policy.jittered(20, 1.2), Duration::from_secs(30));
-        assert_eq!(policy.jittered(0, 0.8), Duration::from_millis(1600));
+        assert_eq!(policy.backoff.scaled(20, 1.2), Duration::from_secs(30));
+        assert_eq!(policy.backoff.scaled(0, 0.8), Duration::from_millis(1600));
+        let low = WaitPolicy::new().jitter_source(|| 0.0);
+        assert_eq!(low.delay(0), Duration::from_millis(1600));
+        let high = WaitPolicy::new().jitter_source(|| 1.0);
+        assert_eq!(high.delay(0), Duration::from_millis(2400));
+        assert_eq!(high.delay(20), Duration::from_secs(30));
     }
 
     #[test]
@@ -534,7 +538,7 @@ mod tests {
 
     #[test]
     fn transient_errors_are_the_retryable_ones() {
-        assert!(!is_transient(&Error::invalid_argument("x", "bad")));
-        assert!(!is_transient(&Error::config("bad")));
+        assert!(!Error::invalid_argument("x", "bad").is_transient());
+        assert!(!Error::config("bad").is_transient());
     }
 }

@@ -1095,7 +1095,7 @@ fn fuzz_corpus_replays_through_the_decoders() {
     let mut replayed = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let data = std::fs::read(entry.unwrap().path()).unwrap();
-        fireworks_ai::__private::fuzz_decoders(&data);
+        fireworks_ai::__private::fuzz::decoders(&data);
         replayed += 1;
     }
     assert!(replayed >= 10, "{replayed} files in {}", dir.display());

@@ -4,5 +4,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    fireworks_ai::__private::fuzz_decoders(data);
+    fireworks_ai::__private::fuzz::decoders(data);
 });

@@ -1,4 +1,4 @@
-//! Fuzzes the runtime's `Status` error parsing through `__private::status_error`, the function
+//! Fuzzes the runtime's `Status` error parsing through `__private::fuzz::status_error`, the function
 //! a call uses: any error body gives the shape's message, code, type and param, with the key
 //! redacted, and a capped snippet of the body's start.
 #![no_main]

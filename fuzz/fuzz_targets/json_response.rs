@@ -1,4 +1,4 @@
-//! Fuzzes the runtime's JSON response decode (`__private::decode_json`, the path-tracking
+//! Fuzzes the runtime's JSON response decode (`__private::fuzz::decode_json`, the path-tracking
 //! decoder `send_json` uses) with arbitrary bytes decoded as `BatchStatus`.
 #![no_main]
 

@@ -25,7 +25,7 @@ pub const SPEC_PATH: &str = "spec/fuzz.yaml";
 
 /// The longest body snippet an error may keep, in bytes, counting any `[REDACTED]` marker but
 /// not the `…` cut markers: the runtime's own cap, which its docs promise is 512.
-pub const SNIPPET_CAP: usize = __private::SNIPPET_MAX;
+pub const SNIPPET_CAP: usize = __private::fuzz::SNIPPET_MAX;
 
 /// What the runtime writes in place of the key.
 const REDACTED: &str = "[REDACTED]";
@@ -484,7 +484,7 @@ fn status_error(status: u16, body: &[u8]) -> StatusError {
     let status = StatusCode::from_u16(status).expect("a status in 400..=599");
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    __private::status_error(status, headers, body, Some(CANARY_KEY))
+    __private::fuzz::status_error(status, headers, body, Some(CANARY_KEY))
 }
 
 /// Decodes `body` as a `BatchStatus` with the runtime's own `decode_json` (no server) and
@@ -492,7 +492,7 @@ fn status_error(status: u16, body: &[u8]) -> StatusError {
 /// tracking changes nothing), fails only with a located `Decode` error, agrees with
 /// `EmbeddedBody::json` on UTF-8 input, and the decoded embedded body is checked too.
 pub fn check_json_response(body: &[u8]) {
-    let result = __private::decode_json::<BatchStatus>(body, Some(CANARY_KEY));
+    let result = __private::fuzz::decode_json::<BatchStatus>(body, Some(CANARY_KEY));
     let oracle = serde_json::from_slice::<BatchStatus>(body);
     match (&result, &oracle) {
         (Ok(got), Ok(want)) => assert_eq!(got, want),
@@ -588,7 +588,7 @@ impl Harness {
     }
 
     /// Serves `body` as an error response: the call gives the `Status` error that
-    /// `__private::status_error` builds from the same response, field for field.
+    /// `__private::fuzz::status_error` builds from the same response, field for field.
     pub fn check_error_body(&self, status: u16, body: &[u8]) {
         let body = body.get(..MAX_ERROR_BODY).unwrap_or(body);
         let got = match self.call(status, "application/json", body) {
@@ -610,10 +610,10 @@ impl Harness {
     }
 
     /// Serves `body` as a 200 JSON answer to the batch status call: the call gives what
-    /// `__private::decode_json` gives for the same body, the same value or the same error.
+    /// `__private::fuzz::decode_json` gives for the same body, the same value or the same error.
     pub fn check_json_response(&self, body: &[u8]) {
         let got = self.call(200, "application/json", body);
-        let want = __private::decode_json::<BatchStatus>(body, Some(CANARY_KEY));
+        let want = __private::fuzz::decode_json::<BatchStatus>(body, Some(CANARY_KEY));
         match (&got, &want) {
             (Ok(got), Ok(want)) => assert_eq!(got, want),
             (Err(Error::Decode(got)), Err(Error::Decode(want))) => {

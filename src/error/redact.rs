@@ -88,9 +88,21 @@ impl<'a> Redactor<'a> {
     }
 }
 
-/// Whether `haystack` contains `needle`.
+/// Whether `haystack` contains `needle`; compares a window only where its first byte
+/// matches, since most header values share no byte with the key at most positions.
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+    let Some((&first, rest)) = needle.split_first() else {
+        return false;
+    };
+    let Some(last_start) = haystack.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    (0..=last_start).any(|at| {
+        haystack.get(at) == Some(&first)
+            && haystack
+                .get(at + 1..)
+                .is_some_and(|tail| tail.starts_with(rest))
+    })
 }
 
 #[cfg(test)]

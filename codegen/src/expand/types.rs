@@ -420,7 +420,7 @@ fn expand_enum(cx: &Cx<'_>, def: &TypeDef, variants: &[Variant]) -> TokenStream 
 
         impl<'de> #root::__private::serde::Deserialize<'de> for #name {
             fn deserialize<D: #root::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #root::__private::deserialize_open_enum(deserializer, <Self as ::std::convert::From<&str>>::from)
+                #root::__private::deserialize_open_enum(deserializer)
             }
         }
     }
