@@ -19,6 +19,7 @@ use crate::error::{
     CallInfo, DecodeError, Error, Redactor, RedirectError, StatusError, TimeoutError, TimeoutKind,
     TooLargeError, TransportError,
 };
+use crate::limit::Gate;
 use crate::multipart::Multipart;
 use crate::operation::{Auth, Operation};
 use crate::options::RequestOptions;
@@ -187,6 +188,7 @@ impl<'a> Call<'a> {
         let inner = self.client.inner();
         let op = self.op;
         let (auth, url) = self.prepare(inner)?;
+        let gate = inner.limits().gate(&url);
         let mut url = Some(url);
         let plan = Plan::new(inner, op, self.options);
         let clock = inner.clock();
@@ -196,6 +198,13 @@ impl<'a> Call<'a> {
         let mut attempts: u32 = 0;
         loop {
             attempts = attempts.saturating_add(1);
+            // A slot on the server's gate (issue 12): held for this attempt only, so a retry's
+            // sleep and a waiter's pause between polls hold none. The wait counts against the
+            // deadline; when it runs out, the check below reports the deadline.
+            let slot = match deadline.remaining() {
+                None => Some(gate.acquire(clock).await),
+                Some(left) => tokio::time::timeout(left, gate.acquire(clock)).await.ok(),
+            };
             let remaining = deadline.remaining();
             if remaining.is_some_and(|r| r.is_zero()) {
                 let call = self.call_info(attempts.saturating_sub(1), deadline.elapsed());
@@ -225,8 +234,11 @@ impl<'a> Call<'a> {
                 span.record("attempt", attempts);
             }
             tracing::debug!(operation = op.id, attempt = attempts, "sending");
-            let outcome = match attempt(inner, request, &plan, limit, kind).await {
+            let outcome = attempt(inner, request, &plan, limit, kind).await;
+            drop(slot);
+            let outcome = match outcome {
                 Ok((body, status, headers)) => {
+                    gate.observe_headers(clock.now(), &headers);
                     let elapsed = clock.now().saturating_duration_since(start);
                     let meta = ResponseMeta::new(status, headers, attempts, elapsed);
                     if !span.is_disabled() {
@@ -236,6 +248,7 @@ impl<'a> Call<'a> {
                 }
                 Err(failure) => failure,
             };
+            outcome.inform(&gate, clock.now());
             let elapsed = deadline.elapsed();
             let retry = attempts <= plan.max_retries
                 && Transience::of(outcome.failed()).allows(op.idempotent);
@@ -425,6 +438,22 @@ enum Failure {
 
 impl Failure {
     /// What kind of failure this is, for the classifier shared with [`Error::is_transient`].
+    /// Tells the server's gate what this failure says about the server: a 429 with a delay
+    /// pauses every call to it, and any status carries the request budget.
+    fn inform(&self, gate: &Gate, now: std::time::Instant) {
+        if let Self::Status {
+            status, headers, ..
+        } = self
+        {
+            gate.observe_headers(now, headers);
+            if *status == StatusCode::TOO_MANY_REQUESTS
+                && let Some(delay) = self.server_delay()
+            {
+                gate.pause(now, delay);
+            }
+        }
+    }
+
     /// A deadline timeout here means the call's own deadline is spent.
     fn failed(&self) -> Failed<'_> {
         match self {

@@ -3,9 +3,6 @@
 //! server's traffic, and a nearly spent request budget (`x-ratelimit-remaining-requests`)
 //! spaces requests out before the server starts refusing them.
 
-// Reached by `Call` once the runtime's call path rework lands (issue 12 integration).
-#![allow(dead_code)]
-
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -32,7 +29,7 @@ const RATE_WINDOW: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 pub(crate) struct Limits {
     max_in_flight: usize,
-    gates: Mutex<Vec<(Box<str>, Arc<Gate>)>>,
+    gates: Mutex<Vec<(OwnedOrigin, Arc<Gate>)>>,
 }
 
 impl Limits {
@@ -43,21 +40,52 @@ impl Limits {
         }
     }
 
-    /// The cap on requests in flight per server.
-    pub(crate) fn max_in_flight(&self) -> usize {
-        self.max_in_flight
-    }
-
-    /// The gate of the server at `url` (its origin is what counts).
+    /// The gate of the server at `url` (its origin is what counts). No allocation once the
+    /// server has been seen.
     pub(crate) fn gate(&self, url: &reqwest::Url) -> Arc<Gate> {
-        let origin = url.origin().ascii_serialization();
+        let origin = Origin {
+            scheme: url.scheme(),
+            host: url.host_str().unwrap_or_default(),
+            port: url.port_or_known_default(),
+        };
         let mut gates = self.gates.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, gate)) = gates.iter().find(|(o, _)| **o == *origin) {
+        if let Some((_, gate)) = gates.iter().find(|(o, _)| o.matches(&origin)) {
             return Arc::clone(gate);
         }
         let gate = Arc::new(Gate::new(self.max_in_flight));
-        gates.push((origin.into_boxed_str(), Arc::clone(&gate)));
+        gates.push((origin.to_owned(), Arc::clone(&gate)));
         gate
+    }
+}
+
+/// Scheme, host and port of a URL, borrowed while looking up.
+struct Origin<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    port: Option<u16>,
+}
+
+impl Origin<'_> {
+    fn to_owned(&self) -> OwnedOrigin {
+        OwnedOrigin {
+            scheme: self.scheme.into(),
+            host: self.host.into(),
+            port: self.port,
+        }
+    }
+}
+
+/// A server's origin as stored.
+#[derive(Debug)]
+struct OwnedOrigin {
+    scheme: Box<str>,
+    host: Box<str>,
+    port: Option<u16>,
+}
+
+impl OwnedOrigin {
+    fn matches(&self, other: &Origin<'_>) -> bool {
+        self.port == other.port && *self.host == *other.host && *self.scheme == *other.scheme
     }
 }
 
@@ -141,6 +169,25 @@ impl Gate {
         if schedule.paused_until.is_none_or(|t| t < until) {
             schedule.paused_until = Some(until);
         }
+    }
+
+    /// [`Gate::observe`] for a response's headers; reads only the two request-budget headers.
+    pub(crate) fn observe_headers(&self, now: Instant, headers: &http::HeaderMap) {
+        let int = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let Some(remaining) = int("x-ratelimit-remaining-requests") else {
+            return;
+        };
+        let limits = RateLimits {
+            limit_requests: int("x-ratelimit-limit-requests"),
+            remaining_requests: Some(remaining),
+            ..RateLimits::default()
+        };
+        self.observe(now, &limits);
     }
 
     /// Adjusts the pace to a response's rate-limit headers: a spent budget pauses the server,

@@ -14,6 +14,7 @@ pub(crate) struct Config {
     pub(crate) max_body_bytes: u64,
     pub(crate) max_error_body_bytes: u64,
     pub(crate) retry: RetryPolicy,
+    pub(crate) max_in_flight: usize,
 }
 
 impl Default for Config {
@@ -26,6 +27,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024 * 1024,
             max_error_body_bytes: 64 * 1024,
             retry: RetryPolicy::default(),
+            max_in_flight: crate::limit::DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
