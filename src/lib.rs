@@ -104,6 +104,8 @@
 //! | redirects | not followed; a 3xx is [`Error::Redirect`] | **differs from the SDK**: the key never reaches another host |
 //! | scheme | HTTPS, or HTTP to loopback; others need [`ClientBuilder::allow_http`] | the key is in every request |
 //! | body caps | 64 MiB success, 64 KiB of an error body | bounded memory whatever the server sends |
+//! | requests in flight | 32 per server (origin), shared by clones; [`ClientBuilder::max_in_flight`] | 32 already reach the 6 000 requests/minute account cap; a call holds its slot only while on the wire, so 10 000 waiters share a few connections |
+//! | rate limits | a 429 with `Retry-After` pauses the whole server; a nearly spent `x-ratelimit-remaining-requests` spaces requests over the minute | slow down before the server refuses |
 //!
 //! Everything is configurable on [`ClientBuilder`] and per call with [`RequestOptions`].
 //! Per attempt, the timeout comes from [`RequestOptions::timeout`], else the spec's

@@ -37,6 +37,13 @@ struct Args {
     /// Query parameter the audio batch host also takes the key from.
     #[arg(long, value_name = "NAME", default_value = DEFAULT_KEY_QUERY_PARAM)]
     key_query_param: String,
+    /// Also seed this many batch jobs under `--account`, named `job-0`, `job-1`, ..., for load
+    /// tests and benchmarks (`examples/many_waiters.rs`).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    seed_jobs: u32,
+    /// Polls after which each `--seed-jobs` job is completed.
+    #[arg(long, value_name = "POLLS", default_value_t = 4)]
+    seed_jobs_complete_after: u32,
 }
 
 /// The `--batch-auth` values.
@@ -88,6 +95,11 @@ async fn main() -> ExitCode {
             r#"{"text":"Hello from the Fireworks AI emulator."}"#,
         ),
     );
+    for n in 0..args.seed_jobs {
+        let job = Job::completes_after(args.seed_jobs_complete_after)
+            .with_result("application/json", r#"{"text":"seeded"}"#);
+        emulator.seed_job(account, &format!("job-{n}"), job);
+    }
     let url = emulator.base_url();
     let batch = emulator.audio_batch_url();
     println!("{url}\n{batch}");
