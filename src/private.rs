@@ -20,6 +20,10 @@ use crate::client::{Client, Server};
 use crate::error::{CallInfo, Error, Redactor, StatusError};
 use crate::response::ResponseMeta;
 
+/// What a generated `Debug` prints in place of a `sensitive` field, as the client's own
+/// `Debug` does for the API key.
+pub const REDACTED: &str = crate::url::REDACTED;
+
 /// The future returned by generated `IntoFuture` impls.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

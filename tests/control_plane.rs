@@ -698,3 +698,54 @@ async fn evaluation_job_log_endpoint_and_list() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sensitive_fields_never_reach_debug_output() {
+    use fireworks_ai::api_keys::{ApiKey, CreateApiKeyBody};
+    use fireworks_ai::control::WandbConfig;
+    use fireworks_ai::secrets::{Secret, UpdateSecretBody};
+    bounded(async {
+        let (server, client) =
+            serve(r#"{"keyId": "k1", "displayName": "ci", "key": "fw_NEW_SECRET_KEY"}"#).await;
+        let created = client
+            .api_keys()
+            .create_api_key(
+                "u1",
+                CreateApiKeyBody::new(ApiKey::new().display_name("ci")),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "POST /v1/accounts/acct/users/u1/apiKeys HTTP/1.1"
+        );
+        // The value is there for the caller ...
+        assert_eq!(created.key.as_deref(), Some("fw_NEW_SECRET_KEY"));
+        // ... and never in `Debug`, while the other fields still are.
+        let shown = format!("{created:?}");
+        assert!(!shown.contains("fw_NEW_SECRET_KEY"), "{shown}");
+        assert!(shown.contains(r#"key: Some("[REDACTED]")"#), "{shown}");
+        assert!(shown.contains(r#"key_id: Some("k1")"#), "{shown}");
+        assert!(format!("{created:#?}").contains("[REDACTED]"));
+        let unset = format!("{:?}", ApiKey::new());
+        assert!(unset.contains("key: None"), "{unset}");
+
+        let secret = Secret::new("HF_TOKEN", "accounts/acct/secrets/s1").value("hunter2");
+        let update = UpdateSecretBody::new("HF_TOKEN").value("hunter3");
+        let wandb = WandbConfig::new().api_key("wandb-key-1").project("p");
+        let deployment = fireworks_ai::control::Deployment::new("accounts/fireworks/models/m")
+            .direct_route_api_keys(["route-key-1".to_owned()]);
+        for (shown, secret) in [
+            (format!("{secret:?}"), "hunter2"),
+            (format!("{update:?}"), "hunter3"),
+            (format!("{wandb:?}"), "wandb-key-1"),
+            (format!("{deployment:?}"), "route-key-1"),
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+            assert!(shown.contains("[REDACTED]"), "{shown}");
+        }
+        // Serde still carries the secret to the server.
+        assert_eq!(serde_json::to_value(&secret).unwrap()["value"], "hunter2");
+    })
+    .await;
+}

@@ -116,6 +116,7 @@ impl Lower<'_> {
                             .multipart_list
                             .as_ref()
                             .map_or(ListStyle::Comma, |style| style.value),
+                        sensitive: field.sensitive.as_ref().is_some_and(|s| s.value),
                         description: text(field.description.as_ref()),
                     });
                 }

@@ -210,6 +210,8 @@ pub(crate) struct Field {
     pub(crate) nullable: bool,
     pub(crate) default: Option<Scalar>,
     pub(crate) list_style: ListStyle,
+    /// A secret: the generated `Debug` prints `[REDACTED]` instead of the value.
+    pub(crate) sensitive: bool,
     pub(crate) description: Option<String>,
 }
 

@@ -263,6 +263,8 @@ pub(crate) struct Field {
     pub(crate) nullable: Option<Spanned<bool>>,
     pub(crate) default: Option<Spanned<Scalar>>,
     pub(crate) multipart_list: Option<Spanned<ListStyle>>,
+    /// A secret: `Debug` prints it as `[REDACTED]`.
+    pub(crate) sensitive: Option<Spanned<bool>>,
     pub(crate) description: Option<Spanned<String>>,
 }
 

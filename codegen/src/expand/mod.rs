@@ -3,6 +3,7 @@
 //! encoders); `client.rs` the area struct and one request builder per operation.
 
 mod client;
+mod debug;
 mod form;
 mod output;
 mod send;
