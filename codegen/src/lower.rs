@@ -17,6 +17,8 @@ use crate::scope::{Found, Scope, is_form, lookup, lookup_expr};
 use crate::spec::{self, Kind, SpecFile};
 use crate::syntax::{TypeExpr, TypeText};
 
+mod pagination;
+
 /// The spec and its settled names, for resolving references.
 struct Lower<'a> {
     spec: &'a SpecFile,
@@ -234,6 +236,7 @@ impl Lower<'_> {
         if !segments.iter().all(declared) {
             return None;
         }
+        let pagination = self.lower_pagination(&key.value, op, &params)?;
         Some(Operation {
             id: key.value.clone(),
             method_name: names.method.clone(),
@@ -257,6 +260,7 @@ impl Lower<'_> {
             body,
             response: self.resolve(Scope::Root, &success.ty.value)?,
             select,
+            pagination,
         })
     }
 

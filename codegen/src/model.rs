@@ -69,6 +69,28 @@ pub(crate) struct Operation {
     pub(crate) response: TypeRef,
     /// For an output type: the body field whose value selects the case.
     pub(crate) select: Option<Select>,
+    /// For a paginated list: the token param and the page's fields.
+    pub(crate) pagination: Option<Pagination>,
+}
+
+/// A paginated list operation, lowered from `pagination:`.
+#[derive(Debug)]
+pub(crate) struct Pagination {
+    /// The builder field of the token param (an optional `string` query param).
+    pub(crate) token: RustName,
+    /// The token param's wire name, for docs.
+    pub(crate) token_wire: String,
+    /// The page-size param's wire name, for docs.
+    pub(crate) page_size: Option<String>,
+    /// The response's next-token field (a `string`).
+    pub(crate) next_token: SourceField,
+    /// The response's items field (an `array<T>`).
+    pub(crate) items: SourceField,
+    /// `T`.
+    pub(crate) item: TypeRef,
+    /// Whether this operation emits `impl Page` for the response type (the first operation
+    /// of the spec that pages it).
+    pub(crate) impl_page: bool,
 }
 
 /// A server a derived server can be: its spec name and its constant.

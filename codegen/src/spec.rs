@@ -94,6 +94,23 @@ pub(crate) struct Operation {
     pub(crate) body: Option<Spanned<Body>>,
     #[serde(default)]
     pub(crate) responses: Map<Response>,
+    /// A list operation whose pages the generated `.pages()` / `.items()` follow.
+    pub(crate) pagination: Option<Spanned<Pagination>>,
+}
+
+/// `pagination:` on a list operation: which query param carries the page token and which
+/// response fields hold the next token and the items.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Pagination {
+    /// Wire name of the query param that carries the token.
+    pub(crate) token: Spanned<String>,
+    /// Wire name of the response's string field with the next page's token.
+    pub(crate) next_token: Spanned<String>,
+    /// Wire name of the response's `array<T>` field with the page's items.
+    pub(crate) items: Spanned<String>,
+    /// Wire name of the query param with the page size, if the list has one.
+    pub(crate) page_size: Option<Spanned<String>>,
 }
 
 /// An operation's server: a name, or `{ derive: ... }` to choose it from a request field.

@@ -8,6 +8,7 @@
 mod names;
 mod operations;
 mod outputs;
+mod pagination;
 mod requests;
 mod sensitive;
 mod types;
@@ -34,6 +35,7 @@ pub(crate) fn check_all(spec: &SpecFile, names: &Names<Decided>, diags: &mut Dia
     outputs::check_by_request_field(spec, diags);
     requests::check_param_derive(spec, diags);
     sensitive::check_sensitive(spec, diags);
+    pagination::check_pagination(spec, names, diags);
 }
 
 // Reason: the format will change; a file written for another version must be refused rather

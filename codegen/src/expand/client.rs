@@ -239,6 +239,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         }
     });
     let send = expand_send(cx, op, &response);
+    let pages = super::pages::expand_pages(cx, op, &response);
     quote! {
         static #statik: #root::__private::Operation = #root::__private::Operation {
             id: #id,
@@ -292,5 +293,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
                 ::std::boxed::Box::pin(self.send())
             }
         }
+
+        #pages
     }
 }

@@ -6,6 +6,7 @@ mod client;
 mod debug;
 mod form;
 mod output;
+mod pages;
 mod send;
 mod types;
 
