@@ -130,6 +130,7 @@ mod retry;
 mod sse;
 mod url;
 mod wait;
+mod waiter;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -151,6 +152,7 @@ pub use response::{RateLimits, Response, ResponseMeta};
 pub use retry::{Clock, JitterFn, RetryPolicy, TokioClock, server_delay};
 pub use sse::{EventStream, StreamConfig, StreamError, StreamErrorKind};
 pub use wait::{WaitError, WaitErrorKind, WaitPolicy};
+pub use waiter::{Wait, WaitStatus, WaitVerdict};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));
 

@@ -18,6 +18,7 @@ use crate::spec::{self, Kind, SpecFile};
 use crate::syntax::{TypeExpr, TypeText};
 
 mod pagination;
+mod wait;
 
 /// The spec and its settled names, for resolving references.
 struct Lower<'a> {
@@ -237,6 +238,7 @@ impl Lower<'_> {
             return None;
         }
         let pagination = self.lower_pagination(&key.value, op, &params)?;
+        let wait = self.lower_wait(&key.value, op)?;
         Some(Operation {
             id: key.value.clone(),
             method_name: names.method.clone(),
@@ -261,6 +263,7 @@ impl Lower<'_> {
             response: self.resolve(Scope::Root, &success.ty.value)?,
             select,
             pagination,
+            wait,
         })
     }
 

@@ -71,6 +71,30 @@ pub(crate) struct Operation {
     pub(crate) select: Option<Select>,
     /// For a paginated list: the token param and the page's fields.
     pub(crate) pagination: Option<Pagination>,
+    /// For a status operation: the generated waiter.
+    pub(crate) wait: Option<Waiter>,
+}
+
+/// A waiter, lowered from `wait:`.
+#[derive(Debug)]
+pub(crate) struct Waiter {
+    /// The area method (`wait_batch_inference_job`).
+    pub(crate) method: RustName,
+    /// The state field and whether it is an enum (else a string).
+    pub(crate) state: SourceField,
+    pub(crate) state_is_enum: bool,
+    pub(crate) done: Vec<String>,
+    pub(crate) failed: Vec<String>,
+    pub(crate) pending: Vec<String>,
+    /// The path to a string field with the status message (`status.message`: one field per
+    /// step).
+    pub(crate) message: Vec<SourceField>,
+    /// A field that must be present on a done state.
+    pub(crate) result: Option<SourceField>,
+    /// Default policy: first delay, max delay (milliseconds) and factor.
+    pub(crate) initial_ms: Option<u64>,
+    pub(crate) max_ms: Option<u64>,
+    pub(crate) multiplier: Option<f64>,
 }
 
 /// A paginated list operation, lowered from `pagination:`.

@@ -96,6 +96,43 @@ pub(crate) struct Operation {
     pub(crate) responses: Map<Response>,
     /// A list operation whose pages the generated `.pages()` / `.items()` follow.
     pub(crate) pagination: Option<Spanned<Pagination>>,
+    /// A status operation the generated `wait_*` method polls until a terminal state.
+    pub(crate) wait: Option<Spanned<WaitDecl>>,
+}
+
+/// `wait:` on a status operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitDecl {
+    /// Method suffix: `wait_<name>`.
+    pub(crate) name: Option<Spanned<String>>,
+    /// The whole method name, instead of `wait_<name>`.
+    pub(crate) method: Option<Spanned<String>>,
+    /// Wire name of the response field holding the state.
+    pub(crate) state: Spanned<String>,
+    /// States that end the wait with the status.
+    pub(crate) done: Spanned<Vec<Spanned<String>>>,
+    /// States that end the wait with a failure.
+    #[serde(default)]
+    pub(crate) failed: Vec<Spanned<String>>,
+    /// States known to be in between (documentation; unknown states keep polling anyway).
+    #[serde(default)]
+    pub(crate) pending: Vec<Spanned<String>>,
+    /// Wire name of the response field with the status message.
+    pub(crate) message: Option<Spanned<String>>,
+    /// Wire name of a response field that must be present on a done state.
+    pub(crate) result: Option<Spanned<String>>,
+    /// The default polling policy.
+    pub(crate) policy: Option<Spanned<WaitPolicyDecl>>,
+}
+
+/// `wait.policy`: the default backoff.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitPolicyDecl {
+    pub(crate) initial_secs: Option<Spanned<f64>>,
+    pub(crate) max_secs: Option<Spanned<f64>>,
+    pub(crate) multiplier: Option<Spanned<f64>>,
 }
 
 /// `pagination:` on a list operation: which query param carries the page token and which

@@ -9,6 +9,7 @@ mod output;
 mod pages;
 mod send;
 mod types;
+mod wait;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
