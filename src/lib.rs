@@ -134,6 +134,7 @@ mod retry;
 mod sse;
 mod url;
 mod wait;
+mod waiter;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -156,6 +157,7 @@ pub use response::{RateLimits, Response, ResponseMeta};
 pub use retry::{Clock, RetryPolicy, TokioClock, server_delay};
 pub use sse::{EventStream, StreamConfig, StreamError, StreamErrorKind};
 pub use wait::{WaitError, WaitErrorKind, WaitPolicy};
+pub use waiter::{Wait, WaitStatus, WaitVerdict};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));
 

@@ -14,6 +14,10 @@ use crate::body::{BodyKind, kind_of};
 use crate::client::Client;
 use crate::error::{Error, Redactor};
 
+/// What a generated `Debug` prints in place of a `sensitive` field, as the client's own
+/// `Debug` does for the API key.
+pub const REDACTED: &str = crate::url::REDACTED;
+
 /// The account id for a call: the explicit one, else the client's default.
 ///
 /// # Errors

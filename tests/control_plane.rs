@@ -698,3 +698,179 @@ async fn evaluation_job_log_endpoint_and_list() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sensitive_fields_never_reach_debug_output() {
+    use fireworks_ai::api_keys::{ApiKey, CreateApiKeyBody};
+    use fireworks_ai::control::WandbConfig;
+    use fireworks_ai::secrets::{Secret, UpdateSecretBody};
+    bounded(async {
+        let (server, client) =
+            serve(r#"{"keyId": "k1", "displayName": "ci", "key": "fw_NEW_SECRET_KEY"}"#).await;
+        let created = client
+            .api_keys()
+            .create_api_key(
+                "u1",
+                CreateApiKeyBody::new(ApiKey::new().display_name("ci")),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "POST /v1/accounts/acct/users/u1/apiKeys HTTP/1.1"
+        );
+        // The value is there for the caller ...
+        assert_eq!(created.key.as_deref(), Some("fw_NEW_SECRET_KEY"));
+        // ... and never in `Debug`, while the other fields still are.
+        let shown = format!("{created:?}");
+        assert!(!shown.contains("fw_NEW_SECRET_KEY"), "{shown}");
+        assert!(shown.contains(r#"key: Some("[REDACTED]")"#), "{shown}");
+        assert!(shown.contains(r#"key_id: Some("k1")"#), "{shown}");
+        assert!(format!("{created:#?}").contains("[REDACTED]"));
+        let unset = format!("{:?}", ApiKey::new());
+        assert!(unset.contains("key: None"), "{unset}");
+
+        let secret = Secret::new("HF_TOKEN", "accounts/acct/secrets/s1").value("hunter2");
+        let update = UpdateSecretBody::new("HF_TOKEN").value("hunter3");
+        let wandb = WandbConfig::new().api_key("wandb-key-1").project("p");
+        let deployment = fireworks_ai::control::Deployment::new("accounts/fireworks/models/m")
+            .direct_route_api_keys(["route-key-1".to_owned()]);
+        for (shown, secret) in [
+            (format!("{secret:?}"), "hunter2"),
+            (format!("{update:?}"), "hunter3"),
+            (format!("{wandb:?}"), "wandb-key-1"),
+            (format!("{deployment:?}"), "route-key-1"),
+        ] {
+            assert!(!shown.contains(secret), "{shown}");
+            assert!(shown.contains("[REDACTED]"), "{shown}");
+        }
+        // Serde still carries the secret to the server.
+        assert_eq!(serde_json::to_value(&secret).unwrap()["value"], "hunter2");
+    })
+    .await;
+}
+
+/// A client for the scripted server on a fake clock, with exact (jitter-free) backoff.
+fn waiting_client(
+    server: &TestServer,
+    clock: &std::sync::Arc<support::clock::FakeClock>,
+) -> Client {
+    Client::builder()
+        .api_key("fw_KEY")
+        .account_id("acct")
+        .base_url(fireworks_ai::batch_inference::CONTROL, &server.url())
+        .clock(clock.clone())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn wait_batch_inference_job_polls_until_completed_with_the_spec_policy() {
+    use support::clock::{FakeClock, secs};
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"name": "j", "state": "JOB_STATE_PENDING"}"#,
+            )),
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"name": "j", "state": "JOB_STATE_SOMETHING_NEW"}"#,
+            )),
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"name": "j", "state": "JOB_STATE_RUNNING"}"#,
+            )),
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"name": "j", "state": "JOB_STATE_COMPLETED", "outputDatasetId": "out"}"#,
+            )),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = waiting_client(&server, &clock);
+        let mut seen = Vec::new();
+        let job = client
+            .batch_inference()
+            .wait_batch_inference_job("j1")
+            .on_progress(|job| seen.push(job.state.as_ref().unwrap().as_str().to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(job.output_dataset_id.as_deref(), Some("out"));
+        assert_eq!(
+            seen,
+            [
+                "JOB_STATE_PENDING",
+                "JOB_STATE_SOMETHING_NEW",
+                "JOB_STATE_RUNNING",
+                "JOB_STATE_COMPLETED"
+            ]
+        );
+        let requests = server.requests();
+        assert_eq!(requests.len(), 4);
+        assert!(
+            requests
+                .iter()
+                .all(|r| r.request_line == "GET /v1/accounts/acct/batchInferenceJobs/j1 HTTP/1.1")
+        );
+        // The spec's policy (5 s, ×1.5, at most 60 s) with the runtime's ±20 % jitter.
+        let sleeps = clock.sleeps();
+        assert_eq!(sleeps.len(), 3, "{sleeps:?}");
+        for (sleep, base) in sleeps.iter().zip([5.0, 7.5, 11.25]) {
+            assert!(
+                *sleep >= secs(base * 0.8) && *sleep <= secs(base * 1.2),
+                "{sleeps:?}"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_state_ends_the_wait_with_the_jobs_status_message() {
+    use fireworks_ai::{Error, WaitErrorKind, WaitPolicy};
+    use futures_util::StreamExt;
+    use support::clock::FakeClock;
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"state": "READY_SOON", "baseModel": "m"}"#,
+            )),
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"state": "FAILED", "baseModel": "m",
+                    "status": {"code": "RESOURCE_EXHAUSTED", "message": "no H100 left"}}"#,
+            )),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = waiting_client(&server, &clock);
+        let mut states = client
+            .deployments()
+            .wait_deployment("d1")
+            .policy(WaitPolicy::new().no_jitter())
+            .into_stream();
+        let first = states.next().await.unwrap().unwrap();
+        assert!(first.state.as_ref().unwrap().is_unknown());
+        let failed = states.next().await.unwrap().unwrap();
+        assert_eq!(failed.state.as_ref().unwrap().as_str(), "FAILED");
+        let err = states.next().await.unwrap().unwrap_err();
+        let Error::Wait(wait) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(wait.kind(), WaitErrorKind::Failed);
+        assert_eq!(wait.job_id(), "d1");
+        assert_eq!(wait.last_status(), Some("FAILED"));
+        assert_eq!(wait.last_message(), Some("no H100 left"));
+        assert!(err.to_string().contains("no H100 left"), "{err}");
+        assert!(states.next().await.is_none());
+        assert_eq!(
+            server.requests()[0].request_line,
+            "GET /v1/accounts/acct/deployments/d1 HTTP/1.1"
+        );
+        // The caller's policy replaced the spec's (5 s first): the runtime default, no jitter.
+        assert_eq!(clock.sleeps(), [std::time::Duration::from_secs(2)]);
+    })
+    .await;
+}

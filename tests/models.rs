@@ -431,3 +431,112 @@ async fn an_empty_account_lists_no_models_and_filters_are_encoded_as_one_value()
     })
     .await;
 }
+
+/// A client for the scripted server's control plane, default account `acct`.
+fn scripted_client(server: &TestServer) -> Client {
+    Client::builder()
+        .api_key("fw_KEY")
+        .account_id("acct")
+        .base_url(CONTROL, &server.url())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn items_follow_page_tokens_across_three_pages_and_stop_on_an_empty_token() {
+    use futures_util::TryStreamExt;
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"models": [{"name": "accounts/acct/models/a"}, {"name": "accounts/acct/models/b"}],
+                    "nextPageToken": "t1", "totalSize": 4}"#,
+            )),
+            // proto3 JSON leaves an empty list out: a page without items.
+            Reply::Respond(Resp::json(200, r#"{"nextPageToken": "t 2"}"#)),
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"models": [{"name": "accounts/acct/models/c"}], "nextPageToken": ""}"#,
+            )),
+        ])
+        .await;
+        let client = scripted_client(&server);
+        let names: Vec<String> = client
+            .models()
+            .list_account_models()
+            .page_size(2)
+            .filter("state=READY")
+            .items()
+            .map_ok(|model| model.name.unwrap_or_default())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            names,
+            [
+                "accounts/acct/models/a",
+                "accounts/acct/models/b",
+                "accounts/acct/models/c"
+            ]
+        );
+        // Every page re-sends the other parameters, with the previous page's token.
+        let lines: Vec<String> = server
+            .requests()
+            .into_iter()
+            .map(|r| r.request_line)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "GET /v1/accounts/acct/models?pageSize=2&filter=state%3DREADY HTTP/1.1",
+                "GET /v1/accounts/acct/models?pageSize=2&pageToken=t1&filter=state%3DREADY HTTP/1.1",
+                "GET /v1/accounts/acct/models?pageSize=2&pageToken=t%202&filter=state%3DREADY HTTP/1.1",
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pages_start_from_the_callers_token_and_fail_on_a_repeated_one() {
+    use fireworks_ai::StreamErrorKind;
+    use futures_util::StreamExt;
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(Resp::json(200, r#"{"models": [], "nextPageToken": "x"}"#)),
+            Reply::Respond(Resp::json(200, r#"{"nextPageToken": "y"}"#)),
+            Reply::Respond(Resp::json(200, r#"{"nextPageToken": "x"}"#)),
+        ])
+        .await;
+        let client = scripted_client(&server);
+        let mut pages = client
+            .models()
+            .list_account_models()
+            .page_token("start")
+            .pages();
+        for token in ["x", "y", "x"] {
+            let page = pages.next().await.unwrap().unwrap();
+            assert_eq!(page.next_page_token.as_deref(), Some(token));
+        }
+        let err = pages.next().await.unwrap().unwrap_err();
+        let Error::Stream(stream) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            stream.kind(),
+            &StreamErrorKind::RepeatedPageToken("x".to_owned())
+        );
+        assert!(pages.next().await.is_none());
+        let requests = server.requests();
+        assert_eq!(requests.len(), 3, "no fourth request after the repeat");
+        assert_eq!(
+            requests[0].request_line,
+            "GET /v1/accounts/acct/models?pageToken=start HTTP/1.1"
+        );
+        assert_eq!(
+            requests[2].request_line,
+            "GET /v1/accounts/acct/models?pageToken=y HTTP/1.1"
+        );
+    })
+    .await;
+}

@@ -17,6 +17,9 @@ use crate::scope::{Found, Scope, is_form, lookup, lookup_expr};
 use crate::spec::{self, Kind, SpecFile};
 use crate::syntax::{TypeExpr, TypeText};
 
+mod pagination;
+mod wait;
+
 /// The spec and its settled names, for resolving references.
 struct Lower<'a> {
     spec: &'a SpecFile,
@@ -118,6 +121,7 @@ impl Lower<'_> {
                             .multipart_list
                             .as_ref()
                             .map_or(ListStyle::Comma, |style| style.value),
+                        sensitive: field.sensitive.as_ref().is_some_and(|s| s.value),
                         description: text(field.description.as_ref()),
                     });
                 }
@@ -241,6 +245,8 @@ impl Lower<'_> {
         if !segments.iter().all(declared) {
             return None;
         }
+        let pagination = self.lower_pagination(&key.value, op, &params)?;
+        let wait = self.lower_wait(&key.value, op)?;
         Some(Operation {
             id: key.value.clone(),
             method_name: names.method.clone(),
@@ -264,6 +270,8 @@ impl Lower<'_> {
             body,
             response: self.resolve(Scope::Root, &success.ty.value)?,
             select,
+            pagination,
+            wait,
         })
     }
 

@@ -69,6 +69,52 @@ pub(crate) struct Operation {
     pub(crate) response: TypeRef,
     /// For an output type: the body field whose value selects the case.
     pub(crate) select: Option<Select>,
+    /// For a paginated list: the token param and the page's fields.
+    pub(crate) pagination: Option<Pagination>,
+    /// For a status operation: the generated waiter.
+    pub(crate) wait: Option<Waiter>,
+}
+
+/// A waiter, lowered from `wait:`.
+#[derive(Debug)]
+pub(crate) struct Waiter {
+    /// The area method (`wait_batch_inference_job`).
+    pub(crate) method: RustName,
+    /// The state field and whether it is an enum (else a string).
+    pub(crate) state: SourceField,
+    pub(crate) state_is_enum: bool,
+    pub(crate) done: Vec<String>,
+    pub(crate) failed: Vec<String>,
+    pub(crate) pending: Vec<String>,
+    /// The path to a string field with the status message (`status.message`: one field per
+    /// step).
+    pub(crate) message: Vec<SourceField>,
+    /// A field that must be present on a done state.
+    pub(crate) result: Option<SourceField>,
+    /// Default policy: first delay, max delay (milliseconds) and factor.
+    pub(crate) initial_ms: Option<u64>,
+    pub(crate) max_ms: Option<u64>,
+    pub(crate) multiplier: Option<f64>,
+}
+
+/// A paginated list operation, lowered from `pagination:`.
+#[derive(Debug)]
+pub(crate) struct Pagination {
+    /// The builder field of the token param (an optional `string` query param).
+    pub(crate) token: RustName,
+    /// The token param's wire name, for docs.
+    pub(crate) token_wire: String,
+    /// The page-size param's wire name, for docs.
+    pub(crate) page_size: Option<String>,
+    /// The response's next-token field (a `string`).
+    pub(crate) next_token: SourceField,
+    /// The response's items field (an `array<T>`).
+    pub(crate) items: SourceField,
+    /// `T`.
+    pub(crate) item: TypeRef,
+    /// Whether this operation emits `impl Page` for the response type (the first operation
+    /// of the spec that pages it).
+    pub(crate) impl_page: bool,
 }
 
 /// A server a derived server can be: its spec name and its constant.
@@ -214,6 +260,8 @@ pub(crate) struct Field {
     /// The hidden function that gives the default, when there is one.
     pub(crate) default_fn: RustName,
     pub(crate) list_style: ListStyle,
+    /// A secret: the generated `Debug` prints `[REDACTED]` instead of the value.
+    pub(crate) sensitive: bool,
     pub(crate) description: Option<String>,
 }
 

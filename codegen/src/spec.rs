@@ -94,6 +94,60 @@ pub(crate) struct Operation {
     pub(crate) body: Option<Spanned<Body>>,
     #[serde(default)]
     pub(crate) responses: Map<Response>,
+    /// A list operation whose pages the generated `.pages()` / `.items()` follow.
+    pub(crate) pagination: Option<Spanned<Pagination>>,
+    /// A status operation the generated `wait_*` method polls until a terminal state.
+    pub(crate) wait: Option<Spanned<WaitDecl>>,
+}
+
+/// `wait:` on a status operation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitDecl {
+    /// Method suffix: `wait_<name>`.
+    pub(crate) name: Option<Spanned<String>>,
+    /// The whole method name, instead of `wait_<name>`.
+    pub(crate) method: Option<Spanned<String>>,
+    /// Wire name of the response field holding the state.
+    pub(crate) state: Spanned<String>,
+    /// States that end the wait with the status.
+    pub(crate) done: Spanned<Vec<Spanned<String>>>,
+    /// States that end the wait with a failure.
+    #[serde(default)]
+    pub(crate) failed: Vec<Spanned<String>>,
+    /// States known to be in between (documentation; unknown states keep polling anyway).
+    #[serde(default)]
+    pub(crate) pending: Vec<Spanned<String>>,
+    /// Wire name of the response field with the status message.
+    pub(crate) message: Option<Spanned<String>>,
+    /// Wire name of a response field that must be present on a done state.
+    pub(crate) result: Option<Spanned<String>>,
+    /// The default polling policy.
+    pub(crate) policy: Option<Spanned<WaitPolicyDecl>>,
+}
+
+/// `wait.policy`: the default backoff.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitPolicyDecl {
+    pub(crate) initial_secs: Option<Spanned<f64>>,
+    pub(crate) max_secs: Option<Spanned<f64>>,
+    pub(crate) multiplier: Option<Spanned<f64>>,
+}
+
+/// `pagination:` on a list operation: which query param carries the page token and which
+/// response fields hold the next token and the items.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Pagination {
+    /// Wire name of the query param that carries the token.
+    pub(crate) token: Spanned<String>,
+    /// Wire name of the response's string field with the next page's token.
+    pub(crate) next_token: Spanned<String>,
+    /// Wire name of the response's `array<T>` field with the page's items.
+    pub(crate) items: Spanned<String>,
+    /// Wire name of the query param with the page size, if the list has one.
+    pub(crate) page_size: Option<Spanned<String>>,
 }
 
 /// An operation's server: a name, or `{ derive: ... }` to choose it from a request field.
@@ -263,6 +317,8 @@ pub(crate) struct Field {
     pub(crate) nullable: Option<Spanned<bool>>,
     pub(crate) default: Option<Spanned<Scalar>>,
     pub(crate) multipart_list: Option<Spanned<ListStyle>>,
+    /// A secret: `Debug` prints it as `[REDACTED]`.
+    pub(crate) sensitive: Option<Spanned<bool>>,
     pub(crate) description: Option<Spanned<String>>,
 }
 

@@ -8,8 +8,11 @@
 mod names;
 mod operations;
 mod outputs;
+mod pagination;
 mod requests;
+mod sensitive;
 mod types;
+mod wait;
 
 use serde_saphyr::Spanned;
 
@@ -32,6 +35,9 @@ pub(crate) fn check_all(spec: &SpecFile, names: &Names<Decided>, diags: &mut Dia
     requests::check_server_derive(spec, diags);
     outputs::check_by_request_field(spec, diags);
     requests::check_param_derive(spec, diags);
+    sensitive::check_sensitive(spec, diags);
+    pagination::check_pagination(spec, names, diags);
+    wait::check_wait(spec, names, diags);
 }
 
 // Reason: the format will change; a file written for another version must be refused rather

@@ -24,6 +24,10 @@ pub(crate) fn expand_client(cx: &Cx<'_>) -> TokenStream {
         human(&api.area)
     ));
     let methods = api.operations.iter().map(|op| expand_method(cx, op));
+    let waits = api
+        .operations
+        .iter()
+        .map(|op| super::wait::expand_wait_method(cx, op));
     let operations = api.operations.iter().map(|op| expand_operation(cx, op));
     quote! {
         #doc
@@ -44,6 +48,7 @@ pub(crate) fn expand_client(cx: &Cx<'_>) -> TokenStream {
             }
 
             #(#methods)*
+            #(#waits)*
         }
 
         #(#operations)*
@@ -239,6 +244,8 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         }
     });
     let send = expand_send(cx, op, &response);
+    let pages = super::pages::expand_pages(cx, op, &response);
+    let wait_status = super::wait::expand_wait_status(cx, op);
     quote! {
         static #statik: #root::__private::Operation = #root::__private::Operation {
             id: #id,
@@ -292,5 +299,8 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
                 ::std::boxed::Box::pin(self.send())
             }
         }
+
+        #pages
+        #wait_status
     }
 }

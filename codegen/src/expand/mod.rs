@@ -3,10 +3,13 @@
 //! encoders); `client.rs` the area struct and one request builder per operation.
 
 mod client;
+mod debug;
 mod form;
 mod output;
+mod pages;
 mod send;
 mod types;
+mod wait;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;

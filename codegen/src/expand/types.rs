@@ -6,7 +6,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{Cx, docs, form, lower_first, output};
+use super::{Cx, debug, docs, form, lower_first, output};
 use crate::model::{Field, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
 
 /// Emits every named type, plus `mod __int64_string` when a field needs it.
@@ -138,11 +138,13 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
         })
         .unwrap_or_default();
     let setters = object.fields.iter().map(|field| expand_setter(cx, field));
+    let derive_debug = debug::derive_debug(object);
+    let debug_impl = debug::expand_debug(cx, def, object);
     if object.form {
         let encoder = form::expand_form(cx, def, object);
         return quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq)]
+            #[derive(#derive_debug Clone, PartialEq)]
             #[non_exhaustive]
             pub struct #name {
                 #(#fields)*
@@ -163,12 +165,13 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
                 #(#default_fns)*
             }
 
+            #debug_impl
             #encoder
         };
     }
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #root::__private::serde::Serialize, #root::__private::serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, #root::__private::serde::Serialize, #root::__private::serde::Deserialize)]
         #[serde(crate = #serde_crate)]
         #[non_exhaustive]
         pub struct #name {
@@ -192,6 +195,8 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             #embedded
             #(#default_fns)*
         }
+
+        #debug_impl
     }
 }
 

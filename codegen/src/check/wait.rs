@@ -1,0 +1,250 @@
+//! Rules for `wait:` on a status operation: the response fields it reads, the states it
+//! names, its policy and the name of the generated `wait_*` method.
+
+use serde_saphyr::Spanned;
+
+use crate::diag::{Diags, Location, suggest};
+use crate::ident::Case;
+use crate::model::loc;
+use crate::names::{Decided, Names, rust_name};
+use crate::scope::{Found, Scope, lookup_expr};
+use crate::spec::{Kind, SpecFile};
+use crate::syntax::TypeExpr;
+
+// Reason: the generated waiter reads the state, message and result fields of the status and
+// compares the state with the listed values; a field that is not there, a value the state's
+// enum does not have (a typo would wait forever), or a method name taken by another operation
+// would generate code that does not compile or never ends.
+pub(crate) fn check_wait(spec: &SpecFile, names: &Names<Decided>, diags: &mut Diags) {
+    let methods: Vec<&str> = names
+        .root
+        .operations
+        .iter()
+        .filter_map(|n| n.method.as_ref().ok())
+        .map(|n| n.text.as_str())
+        .collect();
+    let mut seen_methods: Vec<String> = Vec::new();
+    let mut seen_types: Vec<String> = Vec::new();
+    for (id, op) in &spec.operations {
+        let Some(wait) = &op.wait else { continue };
+        let at = loc(wait, loc(id, Location::START));
+        let w = &wait.value;
+        // The method name.
+        let method = match (&w.method, &w.name) {
+            (Some(method), _) => Some(rust_name(&method.value, Some(method), Case::Snake)),
+            (None, Some(name)) => Some(rust_name(
+                &format!("wait_{}", name.value),
+                None,
+                Case::Snake,
+            )),
+            (None, None) => {
+                diags
+                    .error(
+                        at,
+                        format!("`wait` of `{}` has neither `name` nor `method`", id.value),
+                    )
+                    .help("add `name: job` for `wait_job`, or `method: <name>`");
+                None
+            }
+        };
+        match method {
+            Some(Err(problem)) => {
+                diags.error(at, format!("`wait` of `{}`: {problem}", id.value));
+            }
+            Some(Ok(name)) => {
+                let taken = methods.contains(&name.text.as_str())
+                    || ["new", "client"].contains(&name.text.as_str())
+                    || seen_methods.contains(&name.text);
+                if taken {
+                    diags
+                        .error(
+                            at,
+                            format!(
+                                "the waiter of `{}` is `{}` in Rust, which another method of the area already is",
+                                id.value, name.text
+                            ),
+                        )
+                        .help("choose another `name` or `method`");
+                }
+                seen_methods.push(name.text);
+            }
+            None => {}
+        }
+        if op.body.is_some() {
+            diags.error(
+                at,
+                format!("`wait` on `{}`, which has a body: a waiter polls a status operation without one", id.value),
+            );
+        }
+        if w.done.value.is_empty() {
+            diags
+                .error(
+                    loc(&w.done, at),
+                    format!("`wait.done` of `{}` lists no state", id.value),
+                )
+                .help("list the state values that end the wait with the result");
+        }
+        if let Some(policy) = &w.policy {
+            let p = &policy.value;
+            for value in [&p.initial_secs, &p.max_secs, &p.multiplier]
+                .into_iter()
+                .flatten()
+            {
+                if !value.value.is_finite() || value.value < 0.0 || value.value > 86_400.0 {
+                    diags.error(
+                        loc(value, at),
+                        format!("`wait.policy` of `{}`: `{}` is not a number of seconds from 0 to 86400", id.value, value.value),
+                    );
+                }
+            }
+        }
+        // The response fields.
+        let Some((_, success)) = op.responses.iter().find(|(s, _)| s.value.starts_with('2')) else {
+            continue;
+        };
+        let found = lookup_expr(spec, Scope::Root, &success.ty.value)
+            .filter(|f| f.kind() == Kind::Object && !f.is_form());
+        let Some(found) = found else {
+            diags
+                .error(
+                    at,
+                    format!(
+                        "`wait` on `{}`, whose response `{}` is not an object type",
+                        id.value, success.ty.value
+                    ),
+                )
+                .help("a status is an object with a state field");
+            continue;
+        };
+        if seen_types.contains(&found.display()) {
+            diags
+                .error(
+                    at,
+                    format!(
+                        "`wait` on `{}`: another operation already waits on `{}`",
+                        id.value,
+                        found.display()
+                    ),
+                )
+                .note("a status type implements `WaitStatus` once");
+        }
+        seen_types.push(found.display());
+        let fields = found.field_names();
+        let missing = |key: &Spanned<String>, role: &str, diags: &mut Diags| {
+            diags
+                .error(
+                    loc(key, at),
+                    format!(
+                        "`wait.{role}` of `{}` names `{}`, which is not a field of `{}`",
+                        id.value,
+                        key.value,
+                        found.display()
+                    ),
+                )
+                .help_opt(suggest(&key.value, fields.iter().copied()));
+        };
+        // State: a string or an enum, whose values the lists must use.
+        match found.field(&w.state.value) {
+            None => missing(&w.state, "state", diags),
+            Some((_, field)) => {
+                let state_enum = lookup_expr(spec, found.scope, &field.ty.value)
+                    .filter(|t| t.kind() == Kind::Enum);
+                if let Some(state_enum) = state_enum {
+                    let known = state_enum.values();
+                    let lists = [
+                        ("done", &w.done.value),
+                        ("failed", &w.failed),
+                        ("pending", &w.pending),
+                    ];
+                    for (role, list) in lists {
+                        for value in list.iter() {
+                            if !known.contains(&value.value.as_str()) {
+                                diags
+                                    .error(
+                                        loc(value, at),
+                                        format!(
+                                            "`wait.{role}` of `{}` lists `{}`, which is not a value of `{}`",
+                                            id.value, value.value, state_enum.display()
+                                        ),
+                                    )
+                                    .help_opt(suggest(&value.value, known.iter().copied()));
+                            }
+                        }
+                    }
+                } else if !field.ty.value.is(&TypeExpr::String) {
+                    diags.error(
+                        loc(&w.state, at),
+                        format!(
+                            "`wait.state` of `{}` names field `{}` of type `{}`, expected `string` or an enum",
+                            id.value, w.state.value, field.ty.value
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(message) = &w.message {
+            check_message_path(spec, found, message, id, at, diags);
+        }
+        if let Some(result) = &w.result
+            && found.field(&result.value).is_none()
+        {
+            missing(result, "result", diags);
+        }
+    }
+}
+
+/// `wait.message`: a string field, or a dotted path through object fields to one
+/// (`status.message`).
+fn check_message_path(
+    spec: &SpecFile,
+    found: Found<'_>,
+    message: &Spanned<String>,
+    id: &Spanned<String>,
+    at: Location,
+    diags: &mut Diags,
+) {
+    let at = loc(message, at);
+    let mut current = found;
+    let mut steps = message.value.split('.').peekable();
+    while let Some(step) = steps.next() {
+        let Some((_, field)) = current.field(step) else {
+            diags
+                .error(
+                    at,
+                    format!(
+                        "`wait.message` of `{}` names `{step}`, which is not a field of `{}`",
+                        id.value,
+                        current.display()
+                    ),
+                )
+                .help_opt(suggest(step, current.field_names().iter().copied()));
+            return;
+        };
+        if steps.peek().is_none() {
+            if !field.ty.value.is(&TypeExpr::String) {
+                diags.error(
+                    at,
+                    format!(
+                        "`wait.message` of `{}` ends at field `{step}` of type `{}`, expected `string`",
+                        id.value, field.ty.value
+                    ),
+                );
+            }
+            return;
+        }
+        match lookup_expr(spec, current.scope, &field.ty.value).filter(|t| t.kind() == Kind::Object)
+        {
+            Some(next) => current = next,
+            None => {
+                diags.error(
+                    at,
+                    format!(
+                        "`wait.message` of `{}` goes through field `{step}` of type `{}`, which is not an object",
+                        id.value, field.ty.value
+                    ),
+                );
+                return;
+            }
+        }
+    }
+}

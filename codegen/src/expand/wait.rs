@@ -1,0 +1,198 @@
+//! Waiters → tokens: `impl WaitStatus` for the status type (state, message, and the verdict
+//! from the spec's done and failed states) and the area's `wait_*` method, which polls the
+//! status operation through the runtime's generic `Wait`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::types::rust_type;
+use super::{Cx, docs};
+use crate::model::{Operation, ParamIn, SourceField, TypeRef, Waiter};
+
+/// Emits `impl WaitStatus for <Status>`, or nothing when `op` has no waiter.
+pub(crate) fn expand_wait_status(cx: &Cx<'_>, op: &Operation) -> TokenStream {
+    let Some(wait) = &op.wait else {
+        return TokenStream::new();
+    };
+    let root = &cx.root;
+    let response = rust_type(cx, &op.response);
+    let state = &wait.state.name.ident;
+    let state_expr = match (wait.state.optional, wait.state_is_enum) {
+        (true, true) => quote!(self.#state.as_ref().map_or("", |state| state.as_str())),
+        (true, false) => quote!(self.#state.as_deref().unwrap_or_default()),
+        (false, _) => quote!(self.#state.as_str()),
+    };
+    let message = message_path(&wait.message);
+    let done = &wait.done;
+    let done_verdict = match &wait.result {
+        Some(result) if result.optional => {
+            let ident = &result.name.ident;
+            quote! {
+                if self.#ident.is_some() {
+                    #root::WaitVerdict::Done
+                } else {
+                    #root::WaitVerdict::NoResult
+                }
+            }
+        }
+        _ => quote!(#root::WaitVerdict::Done),
+    };
+    let failed_arm = if wait.failed.is_empty() {
+        TokenStream::new()
+    } else {
+        let failed = &wait.failed;
+        quote!(#(#failed)|* => #root::WaitVerdict::Failed,)
+    };
+    quote! {
+        impl #root::WaitStatus for #response {
+            fn state(&self) -> &str {
+                #state_expr
+            }
+
+            fn message(&self) -> ::std::option::Option<&str> {
+                #message
+            }
+
+            fn verdict(&self) -> #root::WaitVerdict {
+                match #root::WaitStatus::state(self) {
+                    #(#done)|* => #done_verdict,
+                    #failed_arm
+                    _ => #root::WaitVerdict::Pending,
+                }
+            }
+        }
+    }
+}
+
+/// Emits the area method `wait_*`, or nothing when `op` has no waiter.
+pub(crate) fn expand_wait_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
+    let Some(wait) = &op.wait else {
+        return TokenStream::new();
+    };
+    let root = &cx.root;
+    let response = rust_type(cx, &op.response);
+    let method = &wait.method.ident;
+    let get = &op.method_name.ident;
+    let required: Vec<_> = op.params.iter().filter(|p| p.required).collect();
+    let args = required.iter().map(|p| {
+        let ident = &p.name.ident;
+        let ty = match &p.ty {
+            TypeRef::String => quote!(&'a str),
+            TypeRef::Int64String => quote!(i64),
+            other => rust_type(cx, other),
+        };
+        quote!(#ident: #ty)
+    });
+    let arg_names: Vec<_> = required.iter().map(|p| &p.name.ident).collect();
+    let job = required
+        .iter()
+        .rev()
+        .find(|p| p.location == ParamIn::Path)
+        .map_or_else(
+            || {
+                let id = &op.id;
+                quote!(#id)
+            },
+            |p| {
+                let ident = &p.name.ident;
+                quote!(::std::string::ToString::to_string(&#ident))
+            },
+        );
+    let policy = expand_policy(cx, wait);
+    let doc = docs(&wait_doc(cx, op, wait));
+    quote! {
+        #doc
+        pub fn #method(&self, #(#args),*) -> #root::Wait<'a, #response> {
+            let job = #job;
+            let request = self.#get(#(#arg_names),*);
+            #root::Wait::new(self.client, job, #policy, move |options| {
+                ::std::boxed::Box::pin(request.clone().options(options).send())
+            })
+        }
+    }
+}
+
+/// The spec's default policy as a `WaitPolicy` expression.
+fn expand_policy(cx: &Cx<'_>, wait: &Waiter) -> TokenStream {
+    let root = &cx.root;
+    let mut policy = quote!(#root::WaitPolicy::new());
+    if let Some(ms) = wait.initial_ms {
+        let ms = Literal::u64_unsuffixed(ms);
+        policy = quote!(#policy.first_delay(::std::time::Duration::from_millis(#ms)));
+    }
+    if let Some(ms) = wait.max_ms {
+        let ms = Literal::u64_unsuffixed(ms);
+        policy = quote!(#policy.max_delay(::std::time::Duration::from_millis(#ms)));
+    }
+    if let Some(factor) = wait.multiplier {
+        let factor = Literal::f64_suffixed(factor);
+        policy = quote!(#policy.factor(#factor));
+    }
+    policy
+}
+
+fn wait_doc(cx: &Cx<'_>, op: &Operation, wait: &Waiter) -> String {
+    let list = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut text = format!(
+        "Waits until `{}` of [`Self::{}`] is {}, polling with backoff.\n\n",
+        wait.state.wire,
+        op.method_name.text,
+        list(&wait.done)
+    );
+    if !wait.failed.is_empty() {
+        text.push_str(&format!(
+            "{} end the wait with [`{}::Error::Wait`] ([`{}::WaitErrorKind::Failed`]){}.\n",
+            list(&wait.failed),
+            cx.root_text,
+            cx.root_text,
+            if wait.message.is_empty() {
+                String::new()
+            } else {
+                let path: Vec<&str> = wait.message.iter().map(|f| f.wire.as_str()).collect();
+                format!(" and the status's `{}`", path.join("."))
+            }
+        ));
+    }
+    if let Some(result) = &wait.result {
+        text.push_str(&format!(
+            "A done state without `{}` is [`{}::WaitErrorKind::NoResult`].\n",
+            result.wire, cx.root_text
+        ));
+    }
+    if !wait.pending.is_empty() {
+        text.push_str(&format!(
+            "{} and states the spec does not list keep it polling.\n",
+            list(&wait.pending)
+        ));
+    } else {
+        text.push_str("Any other state keeps it polling.\n");
+    }
+    text.push_str(&format!(
+        "\nConfigure the returned [`{}::Wait`] (policy, options, progress), then `.await` it or\nstream it with `into_stream()`; dropping it stops polling.",
+        cx.root_text
+    ));
+    text
+}
+
+/// The message along its field path as an `Option<&str>`.
+fn message_path(path: &[SourceField]) -> TokenStream {
+    if path.is_empty() {
+        return quote!(::std::option::Option::None);
+    }
+    let mut expr = quote!(::std::option::Option::Some(self));
+    for field in path {
+        let ident = &field.name.ident;
+        expr = if field.optional {
+            quote!(#expr.and_then(|value| value.#ident.as_ref()))
+        } else {
+            quote!(#expr.map(|value| &value.#ident))
+        };
+    }
+    quote!(#expr.map(|value| value.as_str()))
+}

@@ -1,0 +1,115 @@
+//! Lowering of `wait:`: the waiter's method name and the status type's fields, read from the
+//! settled name table.
+
+use super::Lower;
+use crate::ident::Case;
+use crate::model::{SourceField, Waiter};
+use crate::names::rust_name;
+use crate::scope::{Found, Scope, lookup_expr};
+use crate::spec::{self, Kind};
+
+impl Lower<'_> {
+    /// The operation's waiter, `Some(None)` when it has none; `None` on an internal error.
+    pub(super) fn lower_wait(&self, _key: &str, op: &spec::Operation) -> Option<Option<Waiter>> {
+        let Some(wait) = &op.wait else {
+            return Some(None);
+        };
+        let w = &wait.value;
+        let method = match (&w.method, &w.name) {
+            (Some(method), _) => rust_name(&method.value, Some(method), Case::Snake).ok()?,
+            (None, Some(name)) => {
+                rust_name(&format!("wait_{}", name.value), None, Case::Snake).ok()?
+            }
+            (None, None) => return None,
+        };
+        let (_, success) = op
+            .responses
+            .iter()
+            .find(|(status, _)| status.value.starts_with('2'))?;
+        let found = lookup_expr(self.spec, Scope::Root, &success.ty.value)?;
+        let names = self.type_names(&found)?;
+        let field = |wire: &str| -> Option<(SourceField, &spec::Field)> {
+            let ((_, field), name) = found
+                .def
+                .fields
+                .iter()
+                .flat_map(|fields| fields.value.iter())
+                .zip(&names.fields)
+                .find(|((k, _), _)| k.value == wire)?;
+            let required = field.required.as_ref().is_some_and(|r| r.value);
+            let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
+            Some((
+                SourceField {
+                    wire: wire.to_owned(),
+                    name: name.clone(),
+                    optional: nullable || (!required && field.default.is_none()),
+                },
+                field,
+            ))
+        };
+        let (state, state_field) = field(&w.state.value)?;
+        let state_is_enum = lookup_expr(self.spec, found.scope, &state_field.ty.value)
+            .is_some_and(|t| t.kind() == Kind::Enum);
+        let message = match &w.message {
+            Some(m) => self.field_path(found, &m.value)?,
+            None => Vec::new(),
+        };
+        let result = match &w.result {
+            Some(r) => Some(field(&r.value)?.0),
+            None => None,
+        };
+        let values = |list: &[serde_saphyr::Spanned<String>]| -> Vec<String> {
+            list.iter().map(|v| v.value.clone()).collect()
+        };
+        let policy = w.policy.as_ref().map(|p| &p.value);
+        let ms = |secs: Option<&serde_saphyr::Spanned<f64>>| {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "checked finite and non-negative"
+            )]
+            secs.map(|s| (s.value * 1000.0).round() as u64)
+        };
+        Some(Some(Waiter {
+            method,
+            state,
+            state_is_enum,
+            done: values(&w.done.value),
+            failed: values(&w.failed),
+            pending: values(&w.pending),
+            message,
+            result,
+            initial_ms: ms(policy.and_then(|p| p.initial_secs.as_ref())),
+            max_ms: ms(policy.and_then(|p| p.max_secs.as_ref())),
+            multiplier: policy.and_then(|p| p.multiplier.as_ref()).map(|m| m.value),
+        }))
+    }
+}
+
+impl Lower<'_> {
+    /// The fields along a dotted path (`status.message`) from the object `found`.
+    fn field_path(&self, found: Found<'_>, path: &str) -> Option<Vec<SourceField>> {
+        let mut out = Vec::new();
+        let mut current = Some(found);
+        for wire in path.split('.') {
+            let found = current?;
+            let names = self.type_names(&found)?;
+            let ((_, field), name) = found
+                .def
+                .fields
+                .iter()
+                .flat_map(|fields| fields.value.iter())
+                .zip(&names.fields)
+                .find(|((k, _), _)| k.value == wire)?;
+            let required = field.required.as_ref().is_some_and(|r| r.value);
+            let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
+            out.push(SourceField {
+                wire: wire.to_owned(),
+                name: name.clone(),
+                optional: nullable || (!required && field.default.is_none()),
+            });
+            current = lookup_expr(self.spec, found.scope, &field.ty.value);
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,188 @@
+//! The public generic waiter that generated `wait_*` methods return: [`Wait`] polls a status
+//! operation with a [`WaitPolicy`] until the status a [`WaitStatus`] impl calls done, over the
+//! poll loop in `wait` (backoff on the client's clock, deadline, progress callback, stream,
+//! cancellation by drop).
+
+use std::fmt;
+use std::future::IntoFuture;
+
+use futures_util::stream::BoxStream;
+
+use crate::__private::BoxFuture;
+use crate::client::Client;
+use crate::error::Error;
+use crate::options::RequestOptions;
+use crate::wait::{
+    Classify, Fetch, JobStatus, Poller, Progress, Verdict, WaitErrorKind, WaitPolicy,
+};
+
+/// What a status means for a wait; returned by [`WaitStatus::verdict`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WaitVerdict {
+    /// Not done yet, including states nobody knows: keep polling.
+    Pending,
+    /// Done, with its result.
+    Done,
+    /// A failed terminal state: the wait ends with [`WaitErrorKind::Failed`] and the status
+    /// message.
+    Failed,
+    /// Done, but the result the spec promises is missing: [`WaitErrorKind::NoResult`].
+    NoResult,
+}
+
+/// A status a [`Wait`] can poll: its state as sent, its message, and what it means.
+/// Generated for the response type of every operation with a `wait:` declaration.
+pub trait WaitStatus {
+    /// The state as sent (`JOB_STATE_RUNNING`, `processing`, ...); empty when absent.
+    fn state(&self) -> &str;
+    /// The status message that came with it, if any.
+    fn message(&self) -> Option<&str>;
+    /// What the state means for the wait.
+    fn verdict(&self) -> WaitVerdict;
+}
+
+/// Adapts a [`WaitStatus`] to the poll loop's status.
+struct Status<T>(T);
+
+impl<T: WaitStatus> JobStatus for Status<T> {
+    fn state(&self) -> &str {
+        self.0.state()
+    }
+
+    fn message(&self) -> Option<&str> {
+        self.0.message()
+    }
+}
+
+/// Waits for a long-running resource to reach a terminal state, polling its status operation.
+///
+/// Returned by the generated `wait_*` methods (for example
+/// `client.batch_inference().wait_batch_inference_job(id)`). Configure it, then `.await` it for
+/// the final status, or turn it into a stream of every observed status with
+/// [`Wait::into_stream`]. It spawns nothing: dropping it stops the polling.
+///
+/// - A done state ends the wait with that status.
+/// - A failed state ends it with [`Error::Wait`] ([`WaitErrorKind::Failed`]) carrying the
+///   job's status message; a done state without its result with [`WaitErrorKind::NoResult`].
+/// - Any other state, including ones the spec does not list, keeps it polling.
+/// - Permanent errors (401, 403, 404, other 4xx, a malformed answer) end it at once; transient
+///   ones (connection failures, timeouts, 408, 429, 5xx) are retried by the client, then count
+///   as failed polls until the deadline or [`WaitPolicy::max_failed_polls`].
+#[must_use = "a wait does nothing until it is awaited or streamed"]
+pub struct Wait<'a, T> {
+    client: &'a Client,
+    job: String,
+    policy: WaitPolicy,
+    options: RequestOptions,
+    fetch: Fetch<'a, T>,
+    progress: Option<Progress<'a, T>>,
+}
+
+impl<T> fmt::Debug for Wait<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait")
+            .field("job", &self.job)
+            .field("policy", &self.policy)
+            .field("options", &self.options)
+            .field("progress", &self.progress.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
+    /// A wait for `job` (its id, for errors) that polls with `fetch(options)`.
+    pub fn new<F>(client: &'a Client, job: impl Into<String>, policy: WaitPolicy, fetch: F) -> Self
+    where
+        F: FnMut(RequestOptions) -> BoxFuture<'a, Result<T, Error>> + Send + 'a,
+    {
+        Self {
+            client,
+            job: job.into(),
+            policy,
+            options: RequestOptions::new(),
+            fetch: Box::new(fetch),
+            progress: None,
+        }
+    }
+
+    /// How often to poll and for how long; the spec's policy is the default.
+    pub fn policy(mut self, policy: WaitPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Per-poll options (attempt timeout, retries); a deadline here is shortened to the time
+    /// the wait has left.
+    pub fn options(mut self, options: RequestOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Called with every status a poll returns, the last one included.
+    pub fn on_progress(mut self, progress: impl FnMut(&T) + Send + 'a) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+
+    fn into_poller(self) -> Poller<'a, Status<T>> {
+        let mut fetch = self.fetch;
+        let fetch: Fetch<'a, Status<T>> = Box::new(move |options| {
+            let poll = fetch(options);
+            Box::pin(async move { poll.await.map(Status) })
+        });
+        let classify: Classify<'a, Status<T>> = Box::new(|status| match status.0.verdict() {
+            WaitVerdict::Pending => Verdict::Pending,
+            WaitVerdict::Done => Verdict::Done,
+            WaitVerdict::Failed => Verdict::Fail(WaitErrorKind::Failed),
+            WaitVerdict::NoResult => Verdict::Fail(WaitErrorKind::NoResult),
+        });
+        let client = self.client;
+        let mut poller = Poller::new(client.inner().clock_arc(), self.job, fetch, classify);
+        poller.set_policy(self.policy);
+        poller.set_options(self.options);
+        poller.set_secret(client.inner().api_key());
+        if let Some(mut progress) = self.progress {
+            poller.set_progress(Box::new(move |status: &Status<T>| progress(&status.0)));
+        }
+        poller
+    }
+
+    /// Every status a poll returns, as a stream that ends after the done one; if the wait
+    /// fails, one `Err` is the last item (after the failed status that caused it, if any).
+    pub fn into_stream(self) -> BoxStream<'a, Result<T, Error>> {
+        use futures_util::StreamExt;
+        Box::pin(
+            self.into_poller()
+                .into_stream()
+                .map(|item| item.map(|s| s.0)),
+        )
+    }
+
+    /// Polls until the resource reaches a done state and returns that status.
+    ///
+    /// # Errors
+    /// [`Error::Wait`] for a deadline, a failed state or a done state without its result;
+    /// the poll's own [`Error`] for a permanent failure (for example a 404).
+    pub async fn wait(self) -> Result<T, Error> {
+        let mut poller = self.into_poller();
+        let mut last = None;
+        while let Some(item) = poller.next().await {
+            last = Some(item?);
+        }
+        match last {
+            Some(status) => Ok(status.0),
+            // The poller always yields at least one item; reaching this would be a bug.
+            None => Err(poller.finish(WaitErrorKind::NoResult)),
+        }
+    }
+}
+
+impl<'a, T: WaitStatus + Send + 'a> IntoFuture for Wait<'a, T> {
+    type Output = Result<T, Error>;
+    type IntoFuture = BoxFuture<'a, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.wait())
+    }
+}
