@@ -21,6 +21,7 @@ use crate::multipart::Multipart;
 use crate::options::RequestOptions;
 use crate::response::{Response, ResponseMeta, header_str};
 use crate::retry::{server_delay, status_is_retryable};
+use crate::sse::{EventStream, StreamConfig};
 use crate::url::{REDACTED, UrlBuilder, push_query_component};
 
 /// One call of a generated operation, built by generated code and consumed by `send_*`.
@@ -146,8 +147,47 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Sends the call and, once the response status is a success, returns its body as a
+    /// stream of server-sent events decoded into `T`. Attempts and retries end at the status:
+    /// nothing is retried after the stream has started.
+    ///
+    /// # Errors
+    /// Any [`Error`] up to the response status; the stream reports later failures as
+    /// [`Error::Stream`].
+    pub async fn send_events<T>(
+        mut self,
+        config: &'static StreamConfig,
+        idle: Duration,
+    ) -> Result<EventStream<T>, Error> {
+        self.headers
+            .push((ACCEPT, HeaderValue::from_static("text/event-stream")));
+        let secret = self.client.inner.api_key.clone();
+        let (received, meta, _) = self.run(true).await?;
+        Ok(match received {
+            Received::Open(response) => {
+                EventStream::new(response.bytes_stream(), config, idle, meta, secret)
+            }
+            Received::Body(body) => {
+                let once = futures_util::stream::once(std::future::ready(Ok::<_, Error>(body)));
+                EventStream::new(once, config, idle, meta, secret)
+            }
+        })
+    }
+
     /// Runs the attempts and returns the successful body, or the final error.
     async fn execute(self) -> Result<(Bytes, ResponseMeta, CallInfo), Error> {
+        let (received, meta, call) = self.run(false).await?;
+        // `run(false)` always reads the body; an open response has none read yet.
+        let body = match received {
+            Received::Body(body) => body,
+            Received::Open(_) => Bytes::new(),
+        };
+        Ok((body, meta, call))
+    }
+
+    /// Runs the attempts up to a successful response, whose body is read (`open` false) or
+    /// left unread for the caller to stream (`open` true); or returns the final error.
+    async fn run(self, open: bool) -> Result<(Received, ResponseMeta, CallInfo), Error> {
         let inner = &*self.client.inner;
         let op = self.op;
         let (auth, url) = self.prepare(inner)?;
@@ -180,20 +220,21 @@ impl<'a> Call<'a> {
             };
             let request = self.request(inner, &auth, &url);
             tracing::debug!(operation = op.id, attempt = attempts, "sending");
-            let outcome = match tokio::time::timeout(limit, attempt(inner, request, &plan)).await {
-                Ok(Ok((body, status, headers))) => {
-                    let meta = ResponseMeta::new(
-                        status,
-                        headers,
-                        attempts,
-                        clock.now().saturating_duration_since(start),
-                    );
-                    let call = self.call_info(attempts, meta.elapsed());
-                    return Ok((body, meta, call));
-                }
-                Ok(Err(failure)) => failure,
-                Err(_) => Failure::Timeout(kind),
-            };
+            let outcome =
+                match tokio::time::timeout(limit, attempt(inner, request, &plan, open)).await {
+                    Ok(Ok((body, status, headers))) => {
+                        let meta = ResponseMeta::new(
+                            status,
+                            headers,
+                            attempts,
+                            clock.now().saturating_duration_since(start),
+                        );
+                        let call = self.call_info(attempts, meta.elapsed());
+                        return Ok((body, meta, call));
+                    }
+                    Ok(Err(failure)) => failure,
+                    Err(_) => Failure::Timeout(kind),
+                };
             let elapsed = clock.now().saturating_duration_since(start);
             let retry = attempts <= plan.max_retries && outcome.retryable(op.idempotent);
             let delay = retry.then(|| {
@@ -447,12 +488,20 @@ impl Failure {
     }
 }
 
-/// One attempt: send, classify the status, read the body within its cap and stall timeout.
+/// A successful response: its body read whole, or the response left open for streaming.
+enum Received {
+    Body(Bytes),
+    Open(reqwest::Response),
+}
+
+/// One attempt: send, classify the status, read the body within its cap and stall timeout
+/// (unless `open`, which returns a successful response with its body unread).
 async fn attempt(
     inner: &Inner,
     request: reqwest::Request,
     plan: &Plan,
-) -> Result<(Bytes, StatusCode, HeaderMap), Failure> {
+    open: bool,
+) -> Result<(Received, StatusCode, HeaderMap), Failure> {
     let mut response = inner
         .http
         .execute(request)
@@ -463,6 +512,10 @@ async fn attempt(
         })?;
     let status = response.status();
     let redactor = redactor(inner);
+    if status.is_success() && open {
+        let headers = take_headers(&mut response, redactor);
+        return Ok((Received::Open(response), status, headers));
+    }
     if status.is_success() {
         let declared = response.content_length();
         if let Some(len) = declared.filter(|len| *len > plan.max_body) {
@@ -475,7 +528,11 @@ async fn attempt(
             });
         }
         return match read_body(&mut response, plan.max_body, plan.read_stall).await {
-            Ok(body) => Ok((body, status, take_headers(&mut response, redactor))),
+            Ok(body) => Ok((
+                Received::Body(body),
+                status,
+                take_headers(&mut response, redactor),
+            )),
             Err(BodyError::Transport(source)) => Err(Failure::Transport {
                 source,
                 maybe_sent: true,

@@ -128,6 +128,7 @@ mod pages;
 mod response;
 mod retry;
 mod sse;
+mod union;
 mod url;
 mod wait;
 

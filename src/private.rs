@@ -11,6 +11,7 @@ pub use ::serde_json;
 
 pub use crate::call::Call;
 pub use crate::multipart::Multipart;
+pub use crate::union::{deserialize_tagged, serialize_tagged};
 pub use crate::url::UrlBuilder;
 
 use http::{HeaderMap, StatusCode};

@@ -69,6 +69,30 @@ pub(crate) struct Operation {
     pub(crate) response: TypeRef,
     /// For an output type: the body field whose value selects the case.
     pub(crate) select: Option<Select>,
+    /// Server-sent events, when the spec declares `stream:`.
+    pub(crate) stream: Option<Stream>,
+}
+
+/// An operation's `stream:` block, resolved.
+#[derive(Debug)]
+pub(crate) struct Stream {
+    /// The optional `bool` body field `.stream()` sets.
+    pub(crate) flag: RustName,
+    pub(crate) chunk: TypeRef,
+    pub(crate) done: Option<String>,
+    pub(crate) stop_events: Vec<String>,
+    pub(crate) skip_events: Vec<String>,
+    pub(crate) error_events: Vec<String>,
+    pub(crate) idle_timeout_secs: u64,
+    pub(crate) collect: Option<Collect>,
+}
+
+/// How chunks merge into the whole response (the runtime's `CollectConfig`).
+#[derive(Debug)]
+pub(crate) struct Collect {
+    pub(crate) rename: Vec<(String, String)>,
+    pub(crate) concat: Vec<String>,
+    pub(crate) set: Vec<(String, String)>,
 }
 
 /// A server a derived server can be: its spec name and its constant.
@@ -162,6 +186,24 @@ pub(crate) enum TypeBody {
     Object(Box<Object>),
     Enum(Vec<Variant>),
     Output(Box<Output>),
+    Union(Box<Union>),
+}
+
+/// A union: one of several types, told apart by a tag field or by shape.
+#[derive(Debug)]
+pub(crate) struct Union {
+    /// The tag field's wire name; `None` for an untagged union.
+    pub(crate) tag: Option<String>,
+    pub(crate) variants: Vec<UnionVariant>,
+}
+
+/// One variant of a union.
+#[derive(Debug)]
+pub(crate) struct UnionVariant {
+    /// The tag value (tagged) or the variant key (untagged).
+    pub(crate) wire: String,
+    pub(crate) name: RustName,
+    pub(crate) ty: TypeRef,
 }
 
 /// An object: named fields plus a map of the fields the spec does not describe.

@@ -9,7 +9,9 @@ mod names;
 mod operations;
 mod outputs;
 mod requests;
+mod stream;
 mod types;
+mod union;
 
 use serde_saphyr::Spanned;
 
@@ -32,6 +34,8 @@ pub(crate) fn check_all(spec: &SpecFile, names: &Names<Decided>, diags: &mut Dia
     requests::check_server_derive(spec, diags);
     outputs::check_by_request_field(spec, diags);
     requests::check_param_derive(spec, diags);
+    union::check_unions(spec, names, diags);
+    stream::check_streams(spec, diags);
 }
 
 // Reason: the format will change; a file written for another version must be refused rather
@@ -56,6 +60,7 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
         Kind::Object => "object",
         Kind::Enum => "enum",
         Kind::Output => "output",
+        Kind::Union => "union",
     }
 }
 

@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::send::expand_send;
+use super::stream;
 use super::types::rust_type;
 use super::{Cx, docs, human};
 use crate::Mode;
@@ -239,6 +240,14 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         }
     });
     let send = expand_send(cx, op, &response);
+    let stream_statics = stream::expand_stream_statics(cx, op);
+    let stream_methods = stream::expand_stream_methods(cx, op, &response);
+    let clear_flag = stream::clear_flag(op);
+    let self_arg = if op.stream.is_some() {
+        quote!(mut self)
+    } else {
+        quote!(self)
+    };
     quote! {
         static #statik: #root::__private::Operation = #root::__private::Operation {
             id: #id,
@@ -249,6 +258,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             idempotent: #idempotent,
             timeout: #timeout,
         };
+        #stream_statics
 
         #builder_doc
         #[derive(Debug, Clone)]
@@ -279,9 +289,12 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             ///
             /// # Errors
             /// As for [`Self::send`].
-            pub async fn send_with_meta(self) -> ::std::result::Result<#root::Response<#response>, #root::Error> {
+            pub async fn send_with_meta(#self_arg) -> ::std::result::Result<#root::Response<#response>, #root::Error> {
+                #clear_flag
                 #send
             }
+
+            #stream_methods
         }
 
         impl<'a> ::std::future::IntoFuture for #request<'a> {

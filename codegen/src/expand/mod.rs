@@ -6,7 +6,9 @@ mod client;
 mod form;
 mod output;
 mod send;
+mod stream;
 mod types;
+mod union;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;

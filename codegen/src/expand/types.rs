@@ -6,8 +6,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{Cx, docs, form, lower_first, output};
-use crate::model::{Field, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
+use super::{Cx, docs, form, lower_first, output, union};
+use crate::model::{Field, Kind, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
 
 /// Emits every named type, plus `mod __int64_string` when a field needs it.
 pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
@@ -15,12 +15,13 @@ pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
         TypeBody::Object(object) => expand_object(cx, def, object),
         TypeBody::Enum(variants) => expand_enum(cx, def, variants),
         TypeBody::Output(out) => output::expand_output(cx, def, out),
+        TypeBody::Union(union) => union::expand_union(cx, def, union),
     });
     let uses_int64_string = cx.api.types.iter().any(|def| match &def.body {
         TypeBody::Object(object) => {
             !object.form && object.fields.iter().any(|f| f.ty == TypeRef::Int64String)
         }
-        TypeBody::Enum(_) | TypeBody::Output(_) => false,
+        TypeBody::Enum(_) | TypeBody::Output(_) | TypeBody::Union(_) => false,
     });
     let helper = if uses_int64_string {
         expand_int64_string(cx)
@@ -213,6 +214,12 @@ fn expand_setter(cx: &Cx<'_>, field: &Field) -> TokenStream {
                 quote!(impl ::std::iter::IntoIterator<Item = #inner>),
                 quote!(value.into_iter().collect()),
             )
+        }
+        union @ TypeRef::Named {
+            kind: Kind::Union, ..
+        } => {
+            let ty = rust_type(cx, union);
+            (quote!(impl ::std::convert::Into<#ty>), quote!(value.into()))
         }
         other => (rust_type(cx, other), quote!(value)),
     };
