@@ -109,7 +109,8 @@ fn check_flag(
     }
 }
 
-// Reason: each `data:` event is decoded as the chunk type, which must be a JSON object type.
+// Reason: each `data:` event is decoded as the chunk type, which must be a JSON object type or
+// a union of them (events told apart by a tag).
 fn check_chunk(
     spec: &SpecFile,
     id: &str,
@@ -123,8 +124,9 @@ fn check_chunk(
         return;
     };
     let ok = match expr {
-        TypeExpr::Named(name) => lookup(spec, Scope::Root, name)
-            .is_some_and(|found| found.kind() == Kind::Object && !found.is_form()),
+        TypeExpr::Named(name) => lookup(spec, Scope::Root, name).is_some_and(|found| {
+            (found.kind() == Kind::Object && !found.is_form()) || found.kind() == Kind::Union
+        }),
         _ => false,
     };
     if !ok {
@@ -132,11 +134,11 @@ fn check_chunk(
             .error(
                 loc(chunk, at),
                 format!(
-                    "the stream chunk of `{id}` has type `{}`, expected an object type",
+                    "the stream chunk of `{id}` has type `{}`, expected an object or union type",
                     chunk.value
                 ),
             )
-            .help("declare the chunk as an object type under `types`");
+            .help("declare the chunk as an object or union type under `types`");
     }
 }
 

@@ -107,6 +107,9 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             if field.ty == TypeRef::String && !field.is_option() {
                 new_args.push(quote!(#ident: impl ::std::convert::Into<::std::string::String>));
                 new_inits.push(quote!(#ident: #ident.into()));
+            } else if is_union(&field.ty) && !field.is_option() {
+                new_args.push(quote!(#ident: impl ::std::convert::Into<#field_ty>));
+                new_inits.push(quote!(#ident: #ident.into()));
             } else {
                 new_args.push(quote!(#ident: #field_ty));
                 new_inits.push(quote!(#ident));
@@ -194,6 +197,17 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             #(#default_fns)*
         }
     }
+}
+
+/// Whether a type is a union, whose values setters and `new` take through `Into`.
+fn is_union(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::Named {
+            kind: Kind::Union,
+            ..
+        }
+    )
 }
 
 /// Emits the chainable setter of an optional field (`pub fn <field>(mut self, value) -> Self`);

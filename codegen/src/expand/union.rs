@@ -101,6 +101,7 @@ pub(crate) fn expand_union(cx: &Cx<'_>, def: &TypeDef, union: &Union) -> TokenSt
             #[derive(Debug, Clone, PartialEq, #root::__private::serde::Serialize, #root::__private::serde::Deserialize)]
             #[serde(crate = #serde_crate, untagged)]
             #[non_exhaustive]
+            #[allow(clippy::large_enum_variant)]
             pub enum #name {
                 #enum_def
             }
@@ -113,6 +114,7 @@ pub(crate) fn expand_union(cx: &Cx<'_>, def: &TypeDef, union: &Union) -> TokenSt
         #doc
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #enum_def
         }
