@@ -128,6 +128,7 @@ mod pages;
 mod response;
 mod retry;
 mod sse;
+mod time;
 mod union;
 mod url;
 mod wait;
@@ -151,6 +152,7 @@ pub use pages::{Items, Page, Pages};
 pub use response::{RateLimits, Response, ResponseMeta};
 pub use retry::{Clock, JitterFn, RetryPolicy, TokioClock, server_delay};
 pub use sse::{EventStream, StreamConfig, StreamError, StreamErrorKind};
+pub use time::{ProtoDuration, ProtoDurationError, SignedDuration, Timestamp};
 pub use wait::{WaitError, WaitErrorKind, WaitPolicy};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 pub use ::http::Method;
+pub use ::jiff;
 pub use ::serde;
 pub use ::serde_json;
 

@@ -370,6 +370,8 @@ impl Lower<'_> {
             TypeExpr::F64 => TypeRef::F64,
             TypeExpr::Int64String => TypeRef::Int64String,
             TypeExpr::File => TypeRef::File,
+            TypeExpr::Timestamp => TypeRef::Timestamp,
+            TypeExpr::Duration => TypeRef::Duration,
             TypeExpr::Array(inner) => TypeRef::Array(Box::new(self.resolve_expr(scope, inner)?)),
             TypeExpr::Map(inner) => TypeRef::Map(Box::new(self.resolve_expr(scope, inner)?)),
             TypeExpr::Named(type_name) => {

@@ -162,6 +162,10 @@ pub(crate) enum TypeRef {
     Int64String,
     /// A multipart file part: the runtime's `FileInput`.
     File,
+    /// An RFC 3339 instant: the runtime's `Timestamp` (jiff's).
+    Timestamp,
+    /// A protobuf JSON duration: the runtime's `ProtoDuration`.
+    Duration,
     Array(Box<TypeRef>),
     Map(Box<TypeRef>),
     Named {

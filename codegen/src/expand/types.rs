@@ -46,6 +46,14 @@ pub(crate) fn rust_type(cx: &Cx<'_>, ty: &TypeRef) -> TokenStream {
             let root = &cx.root;
             quote!(#root::FileInput)
         }
+        TypeRef::Timestamp => {
+            let root = &cx.root;
+            quote!(#root::Timestamp)
+        }
+        TypeRef::Duration => {
+            let root = &cx.root;
+            quote!(#root::ProtoDuration)
+        }
         TypeRef::Array(inner) => {
             let inner = rust_type(cx, inner);
             quote!(::std::vec::Vec<#inner>)
