@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, LOCATION, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -20,6 +21,7 @@ use crate::error::{
     TooLargeError, TransportError,
 };
 use crate::limit::Gate;
+use crate::sse::{EventStream, StreamConfig};
 use crate::multipart::Multipart;
 use crate::operation::{Auth, Operation};
 use crate::options::RequestOptions;
@@ -169,6 +171,48 @@ impl<'a> Call<'a> {
     /// Runs the attempts and returns the successful body, or the final error, inside the
     /// call's `tracing` span (free when no subscriber listens).
     async fn execute(&self) -> Result<(Bytes, ResponseMeta), Error> {
+        let (received, meta) = self.traced(false).await?;
+        // `traced(false)` always reads the body.
+        let body = match received {
+            Received::Body(body) => body,
+            Received::Open(_) => Bytes::new(),
+        };
+        Ok((body, meta))
+    }
+
+    /// Sends the call and, once the response status is a success, returns its body as a
+    /// stream of server-sent events decoded into `T`. Attempts and retries end at the status:
+    /// nothing is retried after the stream has started, and the stream holds no in-flight slot.
+    ///
+    /// # Errors
+    /// Any [`Error`] up to the response status; the stream reports later failures as
+    /// [`Error::Stream`].
+    pub async fn send_events<T>(
+        mut self,
+        config: &'static StreamConfig,
+        idle: Duration,
+    ) -> Result<EventStream<T>, Error> {
+        self.headers
+            .push((ACCEPT, HeaderValue::from_static("text/event-stream")));
+        let secret = self
+            .client
+            .inner()
+            .api_key()
+            .map(|key| SecretString::from(key.to_owned()));
+        let (received, meta) = self.traced(true).await?;
+        Ok(match received {
+            Received::Open(response) => {
+                EventStream::new(response.bytes_stream(), config, idle, meta, secret)
+            }
+            Received::Body(body) => {
+                let once = futures_util::stream::once(std::future::ready(Ok::<_, Error>(body)));
+                EventStream::new(once, config, idle, meta, secret)
+            }
+        })
+    }
+
+    /// The attempts inside the call's `tracing` span; `open` leaves a successful body unread.
+    async fn traced(&self, open: bool) -> Result<(Received, ResponseMeta), Error> {
         let span = tracing::debug_span!(
             "fireworks.call",
             operation = self.op.id,
@@ -178,13 +222,17 @@ impl<'a> Call<'a> {
             elapsed_ms = tracing::field::Empty,
         );
         if span.is_disabled() {
-            return self.attempts(&span).await;
+            return self.attempts(&span, open).await;
         }
-        self.attempts(&span).instrument(span.clone()).await
+        self.attempts(&span, open).instrument(span.clone()).await
     }
 
     /// The retry loop.
-    async fn attempts(&self, span: &tracing::Span) -> Result<(Bytes, ResponseMeta), Error> {
+    async fn attempts(
+        &self,
+        span: &tracing::Span,
+        open: bool,
+    ) -> Result<(Received, ResponseMeta), Error> {
         let inner = self.client.inner();
         let op = self.op;
         let (auth, url) = self.prepare(inner)?;
@@ -234,7 +282,7 @@ impl<'a> Call<'a> {
                 span.record("attempt", attempts);
             }
             tracing::debug!(operation = op.id, attempt = attempts, "sending");
-            let outcome = attempt(inner, request, &plan, limit, kind).await;
+            let outcome = attempt(inner, request, &plan, limit, kind, open).await;
             drop(slot);
             let outcome = match outcome {
                 Ok((body, status, headers)) => {
@@ -530,6 +578,12 @@ impl Failure {
     }
 }
 
+/// A successful response: its body read whole, or the response left open for streaming.
+enum Received {
+    Body(Bytes),
+    Open(reqwest::Response),
+}
+
 /// One attempt: send, classify the status, read the body within its cap and stall timeout,
 /// all within `limit` (which fails as a timeout of `kind`).
 async fn attempt(
@@ -538,7 +592,8 @@ async fn attempt(
     plan: &Plan,
     limit: Duration,
     kind: TimeoutKind,
-) -> Result<(Bytes, StatusCode, HeaderMap), Failure> {
+    open: bool,
+) -> Result<(Received, StatusCode, HeaderMap), Failure> {
     let (first, end) = AttemptTimer::limits(limit, plan.read_stall);
     let sleep = std::pin::pin!(tokio::time::sleep_until(first));
     let mut timer = AttemptTimer {
@@ -560,6 +615,10 @@ async fn attempt(
         })?;
     let status = response.status();
     let redactor = redactor(inner);
+    if status.is_success() && open {
+        let headers = take_headers(&mut response, redactor);
+        return Ok((Received::Open(response), status, headers));
+    }
     if status.is_success() {
         let declared = response.content_length();
         if let Some(len) = declared.filter(|len| *len > plan.max_body) {
@@ -572,7 +631,11 @@ async fn attempt(
             });
         }
         return match read_body(&mut response, plan.max_body, &mut timer).await {
-            Ok(body) => Ok((body, status, take_headers(&mut response, redactor))),
+            Ok(body) => Ok((
+                Received::Body(body),
+                status,
+                take_headers(&mut response, redactor),
+            )),
             Err(BodyError::Transport(source)) => Err(Failure::Transport {
                 source,
                 maybe_sent: true,

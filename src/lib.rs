@@ -132,6 +132,8 @@ mod policy;
 mod response;
 mod retry;
 mod sse;
+mod time;
+mod union;
 mod url;
 mod wait;
 mod waiter;
@@ -156,6 +158,7 @@ pub use policy::JitterFn;
 pub use response::{RateLimits, Response, ResponseMeta};
 pub use retry::{Clock, RetryPolicy, TokioClock, server_delay};
 pub use sse::{EventStream, StreamConfig, StreamError, StreamErrorKind};
+pub use time::{ProtoDuration, ProtoDurationError, SignedDuration, Timestamp};
 pub use wait::{WaitError, WaitErrorKind, WaitPolicy};
 pub use waiter::{Wait, WaitStatus, WaitVerdict};
 

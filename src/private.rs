@@ -2,12 +2,14 @@
 //! not public API: anything here can change in any release, in lockstep with the generator.
 
 pub use ::http::Method;
+pub use ::jiff;
 pub use ::serde;
 pub use ::serde_json;
 
 pub use crate::call::Call;
 pub use crate::multipart::Multipart;
 pub use crate::operation::{Auth, BoxFuture, Operation};
+pub use crate::union::{deserialize_tagged, serialize_tagged};
 pub use crate::url::UrlBuilder;
 
 use crate::body::{BodyKind, kind_of};

@@ -140,7 +140,6 @@ impl fmt::Display for StreamError {
 
 /// What the byte source below the parser can fail with.
 #[derive(Debug)]
-#[cfg_attr(not(test), allow(dead_code))]
 enum BodyError {
     Transport(String),
     Idle,
@@ -189,8 +188,6 @@ impl<T> fmt::Debug for EventStream<T> {
 impl<T> EventStream<T> {
     /// A stream over `body`, the bytes of a response that has already passed the status check.
     /// `secret` is the API key, redacted from everything the stream reports.
-    // Called by `Call::send_events` once the stream construct reaches the generator.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn new<S, E>(
         body: S,
         config: &'static StreamConfig,
@@ -352,7 +349,6 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
 
 /// A byte stream that fails with [`BodyError::Idle`] when no chunk arrives within `idle`: one
 /// timer, reset on each chunk, not a new timer per read.
-#[cfg_attr(not(test), allow(dead_code))]
 struct IdleTimeout<S> {
     inner: Pin<Box<S>>,
     idle: Duration,
@@ -360,7 +356,6 @@ struct IdleTimeout<S> {
 }
 
 impl<S> IdleTimeout<S> {
-    #[cfg_attr(not(test), allow(dead_code))]
     fn new(inner: S, idle: Duration) -> Self {
         Self {
             inner: Box::pin(inner),

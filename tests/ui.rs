@@ -50,6 +50,15 @@ mod shapes {
     pub mod output {
         fireworks_ai::generate_api!("tests/fixtures/ok/output-by-request-field.yaml");
     }
+    pub mod union {
+        fireworks_ai::generate_api!("tests/fixtures/ok/union.yaml");
+    }
+    pub mod stream {
+        fireworks_ai::generate_api!("tests/fixtures/ok/stream.yaml");
+    }
+    pub mod time {
+        fireworks_ai::generate_api!("tests/fixtures/ok/time.yaml");
+    }
     /// An importing spec and the spec it imports, as sibling modules.
     pub mod imports {
         fireworks_ai::generate_api!("tests/fixtures/ok/import-base.yaml");
@@ -83,6 +92,9 @@ mod via_macro {
     pub mod api_keys_source {
         pub use super::control_source::control;
         fireworks_ai_macros::generate_api!("spec/api-keys.yaml", __build_script_source);
+    }
+    pub mod inference_source {
+        fireworks_ai_macros::generate_api!("spec/inference.yaml", __build_script_source);
     }
     pub mod batch_inference_source {
         pub use super::control_source::control;
@@ -176,6 +188,10 @@ fn macro_and_build_script_output_are_identical() {
             "spec/api-keys.yaml",
         ),
         (
+            via_macro::inference_source::__GENERATED_SOURCE,
+            "spec/inference.yaml",
+        ),
+        (
             via_macro::batch_inference_source::__GENERATED_SOURCE,
             "spec/batch-inference.yaml",
         ),
@@ -236,6 +252,33 @@ fn macro_and_build_script_output_are_identical() {
         let from_build_script = section(fireworks_ai::__GENERATED_SOURCE, path);
         assert_eq!(via_macro.trim_end(), from_build_script, "{path}");
     }
+}
+
+#[test]
+fn time_values_are_typed() {
+    use shapes::time::jobs::Job;
+    let text =
+        r#"{"createTime":"2026-12-03T08:00:00Z","timeout":"3600s","stepTimes":{"a":"0.500s"}}"#;
+    let job: Job = serde_json::from_str(text).unwrap();
+    assert_eq!(job.create_time.as_second(), 1_796_284_800);
+    assert_eq!(
+        job.timeout,
+        Some(fireworks_ai::ProtoDuration::from_secs(3600))
+    );
+    assert_eq!(
+        job.step_times.as_ref().unwrap()["a"]
+            .as_signed()
+            .as_millis(),
+        500
+    );
+    let back = serde_json::to_value(&job).unwrap();
+    assert_eq!(
+        back,
+        serde_json::from_str::<serde_json::Value>(text).unwrap()
+    );
+    let bad =
+        serde_json::from_str::<Job>(r#"{"createTime":"2026-12-03T08:00:00Z","timeout":"1h"}"#);
+    assert!(bad.unwrap_err().to_string().contains("protobuf duration"));
 }
 
 #[test]

@@ -8,9 +8,9 @@
 use crate::diag::{Diags, Location};
 use crate::ident::RustName;
 use crate::model::{
-    Api, Auth, Body, Derive, EmbeddedBody, Field, ListStyle, Object, Operation, Output, OutputCase,
-    Param, Segment, Select, Server, ServerTarget, SourceField, TypeBody, TypeDef, TypeRef, Variant,
-    idempotent_by_default, loc,
+    Api, Auth, Body, Collect, Derive, EmbeddedBody, Field, ListStyle, Object, Operation, Output,
+    OutputCase, Param, Segment, Select, Server, ServerTarget, SourceField, Stream, TypeBody,
+    TypeDef, TypeRef, Union, UnionVariant, Variant, idempotent_by_default, loc,
 };
 use crate::names::{Decided, Names, OperationNames, SpecNames, TypeNames};
 use crate::scope::{Found, Scope, is_form, lookup, lookup_expr};
@@ -103,6 +103,21 @@ impl Lower<'_> {
                     });
                 }
                 TypeBody::Output(Box::new(Output { format, cases }))
+            }
+            Kind::Union => {
+                let mut variants = Vec::new();
+                let all = def.variants.iter().flat_map(|v| v.value.iter());
+                for ((wire, ty), name) in all.zip(&names.variants) {
+                    variants.push(UnionVariant {
+                        wire: wire.value.clone(),
+                        name: name.clone(),
+                        ty: self.resolve(Scope::Root, &ty.value)?,
+                    });
+                }
+                TypeBody::Union(Box::new(Union {
+                    tag: def.tag.as_ref().map(|tag| tag.value.clone()),
+                    variants,
+                }))
             }
             Kind::Object => {
                 let mut fields = Vec::new();
@@ -237,6 +252,10 @@ impl Lower<'_> {
                 default: by.value.default.as_ref().map(|d| d.value.clone()),
             }),
         };
+        let stream = match &op.stream {
+            None => None,
+            Some(stream) => Some(self.lower_stream(op, &stream.value)?),
+        };
         let segments = op.path.value.segments().ok()?.to_vec();
         let declared = |segment: &Segment| match segment {
             Segment::Param(p) => params.iter().any(|x| &x.wire == p),
@@ -272,6 +291,34 @@ impl Lower<'_> {
             select,
             pagination,
             wait,
+            stream,
+        })
+    }
+
+    /// Lowers a checked `stream:` block.
+    fn lower_stream(&self, op: &spec::Operation, stream: &spec::Stream) -> Option<Stream> {
+        let flag = self.source_field(op, &format!("body.{}", stream.flag.value))?;
+        let texts = |list: &[serde_saphyr::Spanned<String>]| {
+            list.iter().map(|item| item.value.clone()).collect()
+        };
+        let pairs = |map: &spec::Map<serde_saphyr::Spanned<String>>| {
+            map.iter()
+                .map(|(key, value)| (key.value.clone(), value.value.clone()))
+                .collect()
+        };
+        Some(Stream {
+            flag: flag.name,
+            chunk: self.resolve(Scope::Root, &stream.chunk.value)?,
+            done: stream.done.as_ref().map(|done| done.value.clone()),
+            stop_events: texts(&stream.stop_events),
+            skip_events: texts(&stream.skip_events),
+            error_events: texts(&stream.error_events),
+            idle_timeout_secs: stream.idle_timeout_secs.as_ref().map_or(60, |t| t.value),
+            collect: stream.collect.as_ref().map(|collect| Collect {
+                rename: pairs(&collect.value.rename),
+                concat: texts(&collect.value.concat),
+                set: pairs(&collect.value.set),
+            }),
         })
     }
 
@@ -339,6 +386,8 @@ impl Lower<'_> {
             TypeExpr::F64 => TypeRef::F64,
             TypeExpr::Int64String => TypeRef::Int64String,
             TypeExpr::File => TypeRef::File,
+            TypeExpr::Timestamp => TypeRef::Timestamp,
+            TypeExpr::Duration => TypeRef::Duration,
             TypeExpr::Array(inner) => TypeRef::Array(Box::new(self.resolve_expr(scope, inner)?)),
             TypeExpr::Map(inner) => TypeRef::Map(Box::new(self.resolve_expr(scope, inner)?)),
             TypeExpr::Named(type_name) => {

@@ -73,6 +73,8 @@ pub(crate) struct Operation {
     pub(crate) pagination: Option<Pagination>,
     /// For a status operation: the generated waiter.
     pub(crate) wait: Option<Waiter>,
+    /// Server-sent events, when the spec declares `stream:`.
+    pub(crate) stream: Option<Stream>,
 }
 
 /// A waiter, lowered from `wait:`.
@@ -115,6 +117,29 @@ pub(crate) struct Pagination {
     /// Whether this operation emits `impl Page` for the response type (the first operation
     /// of the spec that pages it).
     pub(crate) impl_page: bool,
+}
+
+
+/// An operation's `stream:` block, resolved.
+#[derive(Debug)]
+pub(crate) struct Stream {
+    /// The optional `bool` body field `.stream()` sets.
+    pub(crate) flag: RustName,
+    pub(crate) chunk: TypeRef,
+    pub(crate) done: Option<String>,
+    pub(crate) stop_events: Vec<String>,
+    pub(crate) skip_events: Vec<String>,
+    pub(crate) error_events: Vec<String>,
+    pub(crate) idle_timeout_secs: u64,
+    pub(crate) collect: Option<Collect>,
+}
+
+/// How chunks merge into the whole response (the runtime's `CollectConfig`).
+#[derive(Debug)]
+pub(crate) struct Collect {
+    pub(crate) rename: Vec<(String, String)>,
+    pub(crate) concat: Vec<String>,
+    pub(crate) set: Vec<(String, String)>,
 }
 
 /// A server a derived server can be: its spec name and its constant.
@@ -186,6 +211,10 @@ pub(crate) enum TypeRef {
     Int64String,
     /// A multipart file part: the runtime's `FileInput`.
     File,
+    /// An RFC 3339 instant: the runtime's `Timestamp` (jiff's).
+    Timestamp,
+    /// A protobuf JSON duration: the runtime's `ProtoDuration`.
+    Duration,
     Array(Box<TypeRef>),
     Map(Box<TypeRef>),
     Named {
@@ -210,6 +239,24 @@ pub(crate) enum TypeBody {
     Object(Box<Object>),
     Enum(Vec<Variant>),
     Output(Box<Output>),
+    Union(Box<Union>),
+}
+
+/// A union: one of several types, told apart by a tag field or by shape.
+#[derive(Debug)]
+pub(crate) struct Union {
+    /// The tag field's wire name; `None` for an untagged union.
+    pub(crate) tag: Option<String>,
+    pub(crate) variants: Vec<UnionVariant>,
+}
+
+/// One variant of a union.
+#[derive(Debug)]
+pub(crate) struct UnionVariant {
+    /// The tag value (tagged) or the variant key (untagged).
+    pub(crate) wire: String,
+    pub(crate) name: RustName,
+    pub(crate) ty: TypeRef,
 }
 
 /// An object: named fields plus a map of the fields the spec does not describe.

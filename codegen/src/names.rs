@@ -58,6 +58,8 @@ pub(crate) struct TypeNames<N = RustName> {
     /// One variant per entry under `cases`, in spec order: the format enum's variant for that
     /// value when the format resolves, the converted case key otherwise.
     pub(crate) cases: Vec<N>,
+    /// One variant per entry under a union's `variants`, in spec order.
+    pub(crate) variants: Vec<N>,
 }
 
 /// The names of one operation.
@@ -119,6 +121,7 @@ impl SpecNames<Decided> {
                         default_fns: settle_all(names.default_fns)?,
                         values: settle_all(names.values)?,
                         cases: settle_all(names.cases)?,
+                        variants: settle_all(names.variants)?,
                     })
                 })
                 .collect::<Option<_>>()?,
@@ -221,6 +224,12 @@ fn decide_type(
                     .and_then(|value| value.rust_name.as_ref());
                 rust_name(&key.value, explicit, Case::UpperCamel)
             })
+            .collect(),
+        variants: def
+            .variants
+            .iter()
+            .flat_map(|variants| variants.value.keys())
+            .map(|key| rust_name(&key.value, None, Case::UpperCamel))
             .collect(),
     }
 }

@@ -98,6 +98,8 @@ pub(crate) struct Operation {
     pub(crate) pagination: Option<Spanned<Pagination>>,
     /// A status operation the generated `wait_*` method polls until a terminal state.
     pub(crate) wait: Option<Spanned<WaitDecl>>,
+    /// Server-sent events: how `.stream()` turns the call into a stream of chunks.
+    pub(crate) stream: Option<Spanned<Stream>>,
 }
 
 /// `wait:` on a status operation.
@@ -287,6 +289,7 @@ pub(crate) enum Kind {
     Object,
     Enum,
     Output,
+    Union,
 }
 
 /// A named type. One struct for every kind, so positions survive (serde's internally tagged
@@ -304,6 +307,10 @@ pub(crate) struct TypeDef {
     pub(crate) format: Option<Spanned<TypeText>>,
     /// Output types: enum value → `string` or an object type.
     pub(crate) cases: Option<Spanned<Map<Spanned<TypeText>>>>,
+    /// Union types: the field whose string value names the variant (tagged unions only).
+    pub(crate) tag: Option<Spanned<String>>,
+    /// Union types: variant name (untagged) or tag value (tagged) → type.
+    pub(crate) variants: Option<Spanned<Map<Spanned<TypeText>>>>,
 }
 
 /// One object field, keyed by its wire name.
@@ -340,6 +347,39 @@ pub(crate) enum Scalar {
     Int(i64),
     Float(f64),
     String(String),
+}
+
+/// The `stream:` block of an operation (see `check/stream.rs`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Stream {
+    /// The body field `.stream()` sets to `true`.
+    pub(crate) flag: Spanned<String>,
+    /// The object type of one chunk.
+    pub(crate) chunk: Spanned<TypeText>,
+    /// The `data:` payload that ends the stream.
+    pub(crate) done: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) stop_events: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) skip_events: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) error_events: Vec<Spanned<String>>,
+    pub(crate) idle_timeout_secs: Option<Spanned<u64>>,
+    /// How chunks merge into the non-streaming response; enables `.stream_collect()`.
+    pub(crate) collect: Option<Spanned<Collect>>,
+}
+
+/// How the chunks of a stream merge into the whole response.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Collect {
+    #[serde(default)]
+    pub(crate) rename: Map<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) concat: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub(crate) set: Map<Spanned<String>>,
 }
 
 /// Names the two string fields that carry a serialised response and its content type.

@@ -22,6 +22,10 @@ pub(crate) enum TypeExpr {
     F64,
     Int64String,
     File,
+    /// An RFC 3339 instant.
+    Timestamp,
+    /// A protobuf JSON duration (`"3600s"`).
+    Duration,
     Array(Box<TypeExpr>),
     Map(Box<TypeExpr>),
     /// A type of this spec (`BatchStatus`) or of an imported one (`audio.TranscriptionRequest`).
@@ -37,6 +41,8 @@ pub(crate) const BUILTIN_TYPES: &[&str] = &[
     "f64",
     "int64_string",
     "file",
+    "timestamp",
+    "duration",
 ];
 
 /// Parses `string`, `array<T>`, `map<T>`, a type name and so on; the error says what is wrong.
@@ -61,6 +67,8 @@ fn parse_type_expr(text: &str) -> Result<TypeExpr, String> {
         "f64" => TypeExpr::F64,
         "int64_string" => TypeExpr::Int64String,
         "file" => TypeExpr::File,
+        "timestamp" => TypeExpr::Timestamp,
+        "duration" => TypeExpr::Duration,
         "" => return Err("empty type, expected a type name".to_owned()),
         name if is_type_name(name) => TypeExpr::Named(name.to_owned()),
         other => {

@@ -11,7 +11,9 @@ mod outputs;
 mod pagination;
 mod requests;
 mod sensitive;
+mod stream;
 mod types;
+mod union;
 mod wait;
 
 use serde_saphyr::Spanned;
@@ -38,6 +40,8 @@ pub(crate) fn check_all(spec: &SpecFile, names: &Names<Decided>, diags: &mut Dia
     sensitive::check_sensitive(spec, diags);
     pagination::check_pagination(spec, names, diags);
     wait::check_wait(spec, names, diags);
+    union::check_unions(spec, names, diags);
+    stream::check_streams(spec, diags);
 }
 
 // Reason: the format will change; a file written for another version must be refused rather
@@ -62,6 +66,7 @@ pub(crate) fn kind_name(kind: Kind) -> &'static str {
         Kind::Object => "object",
         Kind::Enum => "enum",
         Kind::Output => "output",
+        Kind::Union => "union",
     }
 }
 

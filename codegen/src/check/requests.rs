@@ -82,7 +82,11 @@ fn is_text(spec: &SpecFile, expr: &TypeExpr) -> bool {
         TypeExpr::Named(name) => {
             lookup(spec, Scope::Root, name).is_some_and(|found| found.kind() == Kind::Enum)
         }
-        TypeExpr::File | TypeExpr::Array(_) | TypeExpr::Map(_) => false,
+        TypeExpr::File
+        | TypeExpr::Timestamp
+        | TypeExpr::Duration
+        | TypeExpr::Array(_)
+        | TypeExpr::Map(_) => false,
     }
 }
 

@@ -50,6 +50,16 @@ fn check_type_kind_keys(spec: &SpecFile, diags: &mut Diags) {
                 "cases",
                 def.cases.as_ref().map_or(at, |f| loc(f, at)),
             ),
+            (
+                kind != Kind::Union && def.tag.is_some(),
+                "tag",
+                def.tag.as_ref().map_or(at, |f| loc(f, at)),
+            ),
+            (
+                kind != Kind::Union && def.variants.is_some(),
+                "variants",
+                def.variants.as_ref().map_or(at, |f| loc(f, at)),
+            ),
         ];
         for (bad, key, key_at) in misplaced {
             if *bad {

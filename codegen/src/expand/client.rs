@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::send::expand_send;
+use super::stream;
 use super::types::rust_type;
 use super::{Cx, docs, human};
 use crate::Mode;
@@ -246,6 +247,14 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
     let send = expand_send(cx, op, &response);
     let pages = super::pages::expand_pages(cx, op, &response);
     let wait_status = super::wait::expand_wait_status(cx, op);
+    let stream_statics = stream::expand_stream_statics(cx, op);
+    let stream_methods = stream::expand_stream_methods(cx, op, &response);
+    let clear_flag = stream::clear_flag(op);
+    let self_arg = if op.stream.is_some() {
+        quote!(mut self)
+    } else {
+        quote!(self)
+    };
     quote! {
         static #statik: #root::__private::Operation = #root::__private::Operation {
             id: #id,
@@ -256,6 +265,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             idempotent: #idempotent,
             timeout: #timeout,
         };
+        #stream_statics
 
         #builder_doc
         #[derive(Debug, Clone)]
@@ -286,9 +296,12 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             ///
             /// # Errors
             /// As for [`Self::send`].
-            pub async fn send_with_meta(self) -> ::std::result::Result<#root::Response<#response>, #root::Error> {
+            pub async fn send_with_meta(#self_arg) -> ::std::result::Result<#root::Response<#response>, #root::Error> {
+                #clear_flag
                 #send
             }
+
+            #stream_methods
         }
 
         impl<'a> ::std::future::IntoFuture for #request<'a> {

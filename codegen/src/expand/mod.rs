@@ -8,8 +8,10 @@ mod form;
 mod output;
 mod pages;
 mod send;
+mod stream;
 mod types;
 mod wait;
+mod union;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;

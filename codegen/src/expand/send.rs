@@ -12,6 +12,16 @@ use crate::model::{
 
 /// Emits the statements of `send_with_meta`, ending with the awaited call.
 pub(crate) fn expand_send(cx: &Cx<'_>, op: &Operation, response: &TokenStream) -> TokenStream {
+    expand_call(cx, op, expand_finish(op, response))
+}
+
+/// Emits the statements that build the call, ending with `finish` (the statement binding
+/// what it needs, and the method that sends the call) awaited.
+pub(crate) fn expand_call(
+    cx: &Cx<'_>,
+    op: &Operation,
+    (format, finish): (TokenStream, TokenStream),
+) -> TokenStream {
     let root = &cx.root;
     let statik = &op.static_name.ident;
     let derived = op.params.iter().filter_map(|param| {
@@ -66,7 +76,6 @@ pub(crate) fn expand_send(cx: &Cx<'_>, op: &Operation, response: &TokenStream) -
         Some(Encoding::Json) => steps.push(quote!(call.json_body(&self.body)?;)),
         None => {}
     }
-    let (format, finish) = expand_finish(op, response);
     let send = if steps.is_empty() {
         quote! {
             #format

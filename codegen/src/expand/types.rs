@@ -6,8 +6,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{Cx, debug, docs, form, lower_first, output};
-use crate::model::{Field, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
+use super::{Cx, debug, docs, form, lower_first, output, union};
+use crate::model::{Field, Kind, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
 
 /// Emits every named type, plus `mod __int64_string` when a field needs it.
 pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
@@ -15,12 +15,13 @@ pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
         TypeBody::Object(object) => expand_object(cx, def, object),
         TypeBody::Enum(variants) => expand_enum(cx, def, variants),
         TypeBody::Output(out) => output::expand_output(cx, def, out),
+        TypeBody::Union(union) => union::expand_union(cx, def, union),
     });
     let uses_int64_string = cx.api.types.iter().any(|def| match &def.body {
         TypeBody::Object(object) => {
             !object.form && object.fields.iter().any(|f| f.ty == TypeRef::Int64String)
         }
-        TypeBody::Enum(_) | TypeBody::Output(_) => false,
+        TypeBody::Enum(_) | TypeBody::Output(_) | TypeBody::Union(_) => false,
     });
     let helper = if uses_int64_string {
         expand_int64_string(cx)
@@ -44,6 +45,14 @@ pub(crate) fn rust_type(cx: &Cx<'_>, ty: &TypeRef) -> TokenStream {
         TypeRef::File => {
             let root = &cx.root;
             quote!(#root::FileInput)
+        }
+        TypeRef::Timestamp => {
+            let root = &cx.root;
+            quote!(#root::Timestamp)
+        }
+        TypeRef::Duration => {
+            let root = &cx.root;
+            quote!(#root::ProtoDuration)
         }
         TypeRef::Array(inner) => {
             let inner = rust_type(cx, inner);
@@ -105,6 +114,9 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
         } else if field.required {
             if field.ty == TypeRef::String && !field.is_option() {
                 new_args.push(quote!(#ident: impl ::std::convert::Into<::std::string::String>));
+                new_inits.push(quote!(#ident: #ident.into()));
+            } else if is_union(&field.ty) && !field.is_option() {
+                new_args.push(quote!(#ident: impl ::std::convert::Into<#field_ty>));
                 new_inits.push(quote!(#ident: #ident.into()));
             } else {
                 new_args.push(quote!(#ident: #field_ty));
@@ -200,6 +212,17 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
     }
 }
 
+/// Whether a type is a union, whose values setters and `new` take through `Into`.
+fn is_union(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::Named {
+            kind: Kind::Union,
+            ..
+        }
+    )
+}
+
 /// Emits the chainable setter of an optional field (`pub fn <field>(mut self, value) -> Self`);
 /// nothing for a required field, which `new` takes.
 fn expand_setter(cx: &Cx<'_>, field: &Field) -> TokenStream {
@@ -218,6 +241,12 @@ fn expand_setter(cx: &Cx<'_>, field: &Field) -> TokenStream {
                 quote!(impl ::std::iter::IntoIterator<Item = #inner>),
                 quote!(value.into_iter().collect()),
             )
+        }
+        union @ TypeRef::Named {
+            kind: Kind::Union, ..
+        } => {
+            let ty = rust_type(cx, union);
+            (quote!(impl ::std::convert::Into<#ty>), quote!(value.into()))
         }
         other => (rust_type(cx, other), quote!(value)),
     };
