@@ -21,13 +21,13 @@ use crate::error::{
     TooLargeError, TransportError,
 };
 use crate::limit::Gate;
-use crate::sse::{EventStream, StreamConfig};
 use crate::multipart::Multipart;
 use crate::operation::{Auth, Operation};
 use crate::options::RequestOptions;
 use crate::policy::{Deadline, Failed, Transience};
 use crate::response::{Response, ResponseMeta, header_str};
 use crate::retry::server_delay;
+use crate::sse::{EventStream, StreamConfig};
 use crate::url::{ParseError, REDACTED, UrlBuilder, push_query_component};
 
 /// One call of a generated operation, built by generated code and consumed by `send_*`.

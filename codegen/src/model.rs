@@ -119,7 +119,6 @@ pub(crate) struct Pagination {
     pub(crate) impl_page: bool,
 }
 
-
 /// An operation's `stream:` block, resolved.
 #[derive(Debug)]
 pub(crate) struct Stream {

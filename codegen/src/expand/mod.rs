@@ -10,8 +10,8 @@ mod pages;
 mod send;
 mod stream;
 mod types;
-mod wait;
 mod union;
+mod wait;
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
