@@ -336,8 +336,17 @@ impl Lower<'_> {
     fn source_field(&self, op: &spec::Operation, from: &str) -> Option<SourceField> {
         let wire = from.strip_prefix("body.")?;
         let body_type = lookup_expr(self.spec, Scope::Root, &op.body.as_ref()?.value.ty.value)?;
-        let names = self.type_names(&body_type)?;
-        let ((_, field), name) = body_type
+        Some(self.object_field(&body_type, wire)?.0)
+    }
+
+    /// The field `wire` of the object `found`, with its settled Rust name, and its spec node.
+    fn object_field<'f>(
+        &self,
+        found: &Found<'f>,
+        wire: &str,
+    ) -> Option<(SourceField, &'f spec::Field)> {
+        let names = self.type_names(found)?;
+        let ((_, field), name) = found
             .def
             .fields
             .iter()
@@ -346,11 +355,12 @@ impl Lower<'_> {
             .find(|((key, _), _)| key.value == wire)?;
         let required = field.required.as_ref().is_some_and(|r| r.value);
         let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
-        Some(SourceField {
+        let source = SourceField {
             wire: wire.to_owned(),
             name: name.clone(),
             optional: nullable || (!required && field.default.is_none()),
-        })
+        };
+        Some((source, field))
     }
 
     /// The names of the spec that defines `found`.

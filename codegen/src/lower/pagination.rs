@@ -2,7 +2,7 @@
 //! read from the settled name table.
 
 use super::Lower;
-use crate::model::{Pagination, Param, SourceField, TypeRef};
+use crate::model::{Pagination, Param, TypeRef};
 use crate::scope::{Scope, lookup_expr};
 use crate::spec;
 use crate::syntax::TypeText;
@@ -22,26 +22,7 @@ impl Lower<'_> {
         let token = params.iter().find(|x| x.wire == p.token.value)?;
         let ty = response(op)?;
         let found = lookup_expr(self.spec, Scope::Root, ty)?;
-        let names = self.type_names(&found)?;
-        let field = |wire: &str| -> Option<(SourceField, &spec::Field)> {
-            let ((_, field), name) = found
-                .def
-                .fields
-                .iter()
-                .flat_map(|fields| fields.value.iter())
-                .zip(&names.fields)
-                .find(|((k, _), _)| k.value == wire)?;
-            let required = field.required.as_ref().is_some_and(|r| r.value);
-            let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
-            Some((
-                SourceField {
-                    wire: wire.to_owned(),
-                    name: name.clone(),
-                    optional: nullable || (!required && field.default.is_none()),
-                },
-                field,
-            ))
-        };
+        let field = |wire: &str| self.object_field(&found, wire);
         let (next_token, _) = field(&p.next_token.value)?;
         let (items, items_field) = field(&p.items.value)?;
         let item = match self.resolve(Scope::Root, &items_field.ty.value)? {

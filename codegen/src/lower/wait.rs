@@ -27,26 +27,7 @@ impl Lower<'_> {
             .iter()
             .find(|(status, _)| status.value.starts_with('2'))?;
         let found = lookup_expr(self.spec, Scope::Root, &success.ty.value)?;
-        let names = self.type_names(&found)?;
-        let field = |wire: &str| -> Option<(SourceField, &spec::Field)> {
-            let ((_, field), name) = found
-                .def
-                .fields
-                .iter()
-                .flat_map(|fields| fields.value.iter())
-                .zip(&names.fields)
-                .find(|((k, _), _)| k.value == wire)?;
-            let required = field.required.as_ref().is_some_and(|r| r.value);
-            let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
-            Some((
-                SourceField {
-                    wire: wire.to_owned(),
-                    name: name.clone(),
-                    optional: nullable || (!required && field.default.is_none()),
-                },
-                field,
-            ))
-        };
+        let field = |wire: &str| self.object_field(&found, wire);
         let (state, state_field) = field(&w.state.value)?;
         let state_is_enum = lookup_expr(self.spec, found.scope, &state_field.ty.value)
             .is_some_and(|t| t.kind() == Kind::Enum);
@@ -93,21 +74,8 @@ impl Lower<'_> {
         let mut current = Some(found);
         for wire in path.split('.') {
             let found = current?;
-            let names = self.type_names(&found)?;
-            let ((_, field), name) = found
-                .def
-                .fields
-                .iter()
-                .flat_map(|fields| fields.value.iter())
-                .zip(&names.fields)
-                .find(|((k, _), _)| k.value == wire)?;
-            let required = field.required.as_ref().is_some_and(|r| r.value);
-            let nullable = field.nullable.as_ref().is_some_and(|n| n.value);
-            out.push(SourceField {
-                wire: wire.to_owned(),
-                name: name.clone(),
-                optional: nullable || (!required && field.default.is_none()),
-            });
+            let (source, field) = self.object_field(&found, wire)?;
+            out.push(source);
             current = lookup_expr(self.spec, found.scope, &field.ty.value);
         }
         Some(out)
