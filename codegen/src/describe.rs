@@ -607,12 +607,12 @@ mod tests {
                 page_size_param: Some("pageSize".to_owned()),
             })
         );
-        let (_, get_job) = catalog
+        let (area, get_job) = catalog
             .operations()
-            .find(|(_, op)| op.wait.is_some())
+            .find(|(_, op)| op.id == "get_batch_inference_job")
             .unwrap();
+        assert_eq!(area.area, "batch_inference");
         let wait = get_job.wait.as_ref().unwrap();
-        assert_eq!(get_job.id, "get_batch_inference_job");
         assert_eq!(wait.rust_method, "wait_batch_inference_job");
         assert_eq!(wait.state_field, "state");
         assert!(wait.done.contains(&"JOB_STATE_COMPLETED".to_owned()));

@@ -598,3 +598,62 @@ async fn accounts_and_created_models_share_the_model_routes() {
     let got = client.models().get_model("mine").send().await.unwrap();
     assert_eq!(got.display_name.as_deref(), Some("Mine"));
 }
+
+#[tokio::test]
+async fn the_resource_waiters_see_uploads_finish_or_a_build_fail() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = client(&emulator);
+    let datasets = client.datasets();
+    datasets
+        .create_dataset(CreateDatasetBody::new(Dataset::new(), "w"))
+        .send()
+        .await
+        .unwrap();
+    datasets
+        .upload_dataset(
+            "w",
+            UploadDatasetForm::new(FileInput::from_bytes(&b"{}\n"[..], "w.jsonl")),
+        )
+        .send()
+        .await
+        .unwrap();
+    let ready = datasets.wait_dataset("w").policy(fast()).await.unwrap();
+    assert_eq!(ready.state, Some(DatasetState::Ready));
+
+    let evaluators = client.evaluators();
+    let (status, created) = raw(
+        &emulator,
+        reqwest::Method::POST,
+        "/v1/accounts/acct/evaluatorsV2",
+        Some(json!({"evaluatorId": "ev", "evaluator": {"displayName": format!("{FAIL_DISPLAY_NAME_PREFIX} build")}})),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["name"], "accounts/acct/evaluators/ev");
+    assert_eq!(created["state"], "BUILDING");
+    let (_, urls) = raw(
+        &emulator,
+        reqwest::Method::POST,
+        "/v1/accounts/acct/evaluators/ev:getUploadEndpoint",
+        Some(json!({"filenameToSize": {"main.py": "2"}})),
+    )
+    .await;
+    let url = urls["filenameToSignedUrls"]["main.py"].as_str().unwrap();
+    assert_eq!(
+        http().put(url).body("ok").send().await.unwrap().status(),
+        200
+    );
+    evaluators
+        .validate_evaluator_upload("ev", Empty::new())
+        .send()
+        .await
+        .unwrap();
+    let error = evaluators
+        .wait_evaluator("ev")
+        .policy(fast())
+        .await
+        .unwrap_err();
+    let shown = error.to_string();
+    assert!(shown.contains("BUILD_FAILED"), "{shown}");
+    assert!(shown.contains("failed this build on purpose"), "{shown}");
+}

@@ -283,11 +283,7 @@ fn initial_state(collection: &Collection) -> Option<String> {
 /// The state of a job between its first poll and its end.
 fn running_state(collection: &Collection) -> Option<String> {
     let wait = collection.wait.as_ref()?;
-    wait.pending
-        .iter()
-        .find(|s| s.contains("RUNNING"))
-        .or_else(|| wait.pending.iter().find(|s| s.contains("UPDATING")))
-        .cloned()
+    wait.pending.iter().find(|s| s.contains("RUNNING")).cloned()
 }
 
 /// The state an upload collection reaches once its files are in.
@@ -764,7 +760,17 @@ fn mark_uploaded(ctx: &Ctx<'_>, extra: impl FnOnce(&mut Value)) -> Option<Value>
     ctx.state.store.update(&ctx.parent, &ctx.id, |entry| {
         let failed = collection.states.iter().find(|s| s.contains("FAILED"));
         let state = match failed {
-            Some(failed) if fails(&entry.value) => Some(failed.clone()),
+            Some(failed) if fails(&entry.value) => {
+                let message = format!(
+                    "the emulator failed this build on purpose: its display name starts with `{FAIL_DISPLAY_NAME_PREFIX}`"
+                );
+                set(
+                    &mut entry.value,
+                    "status",
+                    json!({"code": "INTERNAL", "message": message}),
+                );
+                Some(failed.clone())
+            }
             _ => ready_state(collection),
         };
         if let Some(state) = state {
