@@ -709,9 +709,16 @@ fn collection_verb(ctx: &Ctx<'_>, verb: &str, body: &Value) -> Response {
     Json(json!({})).into_response()
 }
 
+/// What a file name keeps unencoded in a signed URL: RFC 3986 unreserved characters.
+const FILE_NAME: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// `http://host/emulator-storage/<resource>/<file>`, the file name percent-encoded.
 fn storage_url(base: &str, resource: &str, filename: &str) -> String {
-    let file = percent_encoding::utf8_percent_encode(filename, percent_encoding::NON_ALPHANUMERIC);
+    let file = percent_encoding::utf8_percent_encode(filename, FILE_NAME);
     format!("{base}{STORAGE_PREFIX}{resource}/{file}")
 }
 
