@@ -107,6 +107,10 @@ pub struct OperationInfo {
     pub id: String,
     /// The generated client method (`create_dataset`).
     pub rust_method: String,
+    /// The spec's `summary:`, one line.
+    pub summary: Option<String>,
+    /// The spec's `description:`.
+    pub description: Option<String>,
     /// The HTTP method in capitals (`POST`).
     pub http_method: String,
     /// The server's spec name (the default one, when the server is derived from a body field).
@@ -165,6 +169,8 @@ pub struct ParamInfo {
     pub client_default: Option<String>,
     /// The body field it is derived from when unset, if any.
     pub derived_from: Option<String>,
+    /// The spec's `description:`.
+    pub description: Option<String>,
 }
 
 /// A request body.
@@ -223,6 +229,8 @@ pub struct TypeInfo {
     pub name: String,
     /// `object`, `enum`, `output` or `union`.
     pub kind: String,
+    /// The spec's `description:`.
+    pub description: Option<String>,
     /// An object's fields, in spec order (empty for other kinds).
     pub fields: Vec<FieldInfo>,
     /// An enum's wire values, in spec order (empty for other kinds). Every enum is open: the
@@ -259,6 +267,8 @@ pub struct FieldInfo {
     pub nullable: bool,
     /// A secret, redacted by the generated `Debug`.
     pub sensitive: bool,
+    /// The spec's `description:`.
+    pub description: Option<String>,
 }
 
 /// Describes every spec: each is parsed, checked and lowered exactly as [`crate::generate`]
@@ -364,6 +374,8 @@ fn operation_info(op: &model::Operation) -> OperationInfo {
     OperationInfo {
         id: op.id.clone(),
         rust_method: op.method_name.text.clone(),
+        summary: op.summary.clone(),
+        description: op.description.clone(),
         http_method: method_text(op.method).to_owned(),
         server: op.server_name.clone(),
         path: op.path.clone(),
@@ -391,6 +403,7 @@ fn operation_info(op: &model::Operation) -> OperationInfo {
                 ty: type_text(&param.ty),
                 client_default: param.client_default.map(|_| "account_id".to_owned()),
                 derived_from: param.derive.as_ref().map(|d| d.source.wire.clone()),
+                description: param.description.clone(),
             })
             .collect(),
         body: op.body.as_ref().map(|body| BodyInfo {
@@ -460,6 +473,7 @@ fn type_info(def: &model::TypeDef) -> TypeInfo {
     let mut info = TypeInfo {
         name: def.name.text.clone(),
         kind: String::new(),
+        description: def.description.clone(),
         fields: Vec::new(),
         values: Vec::new(),
         form: false,
@@ -479,6 +493,7 @@ fn type_info(def: &model::TypeDef) -> TypeInfo {
                     required: field.required,
                     nullable: field.nullable,
                     sensitive: field.sensitive,
+                    description: field.description.clone(),
                 })
                 .collect();
         }
@@ -573,6 +588,13 @@ mod tests {
             })
         );
         assert_eq!(create.response, "Dataset");
+        assert_eq!(create.summary.as_deref(), Some("Create a dataset."));
+        assert!(
+            account
+                .description
+                .as_deref()
+                .is_some_and(|d| d.contains("account"))
+        );
         assert!(!create.idempotent);
         let upload = datasets.operation("upload_dataset").unwrap();
         assert_eq!(upload.body.as_ref().unwrap().encoding, "multipart");
