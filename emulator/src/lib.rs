@@ -288,7 +288,8 @@ impl EmulatorBuilder {
 ///     `:validateUpload` (every registered file must have arrived; then `READY`/`ACTIVE`, or
 ///     `BUILD_FAILED` for a seeded failure), `:upload` (multipart `file`), `:getDownloadEndpoint`;
 ///     any other verb (`:scale`, `:prepare`, ...) merges the resource's fields sent and returns
-///     the resource, or an object whose URL fields point at the emulator's storage;
+///     the resource, or an object whose URL fields point at a one-line text file in the
+///     emulator's storage (log and metrics endpoints);
 ///   - `POST .../apiKeys` returns the secret `key` once; `POST .../apiKeys:delete` deletes by
 ///     `keyId`;
 ///   - a completed batch inference job writes its output dataset (`outputDatasetId`, else

@@ -657,3 +657,35 @@ async fn the_resource_waiters_see_uploads_finish_or_a_build_fail() {
     assert!(shown.contains("BUILD_FAILED"), "{shown}");
     assert!(shown.contains("failed this build on purpose"), "{shown}");
 }
+
+#[tokio::test]
+async fn log_endpoints_point_at_a_file_the_emulator_serves() {
+    let emulator = Emulator::builder().start().await.unwrap();
+    let client = client(&emulator);
+    let (status, created) = raw(
+        &emulator,
+        reqwest::Method::POST,
+        "/v1/accounts/acct/evaluationJobs",
+        Some(json!({"evaluationJobId": "ej", "evaluationJob": {"evaluator": "accounts/acct/evaluators/e",
+            "inputDataset": "accounts/acct/datasets/d", "outputDataset": "accounts/acct/datasets/o"}})),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let log = client
+        .evaluation_jobs()
+        .get_evaluation_job_execution_log_endpoint("ej")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(log.content_type.as_deref(), Some("text/plain"));
+    let url = log.execution_log_signed_uri.unwrap();
+    let text = http().get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("accounts/acct/evaluationJobs/ej"), "{text}");
+    let missing = client
+        .evaluation_jobs()
+        .get_evaluation_job_execution_log_endpoint("nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(status_code(&missing), Some(404));
+}

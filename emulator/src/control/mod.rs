@@ -675,12 +675,22 @@ fn verb_call(ctx: &Ctx<'_>, verb: &str, body: &Value) -> Response {
             if ctx.route.returns_resource {
                 return Json(value).into_response();
             }
+            // A log or metrics endpoint: its URL fields point at a one-line text file in the
+            // emulator's storage (under `<name>/logs`, apart from the resource's own files).
             let mut response = Map::new();
+            let logs = format!("{}/logs", ctx.name());
+            let file = format!("{verb}.log");
             for (field, ty) in &ctx.route.response_fields {
                 let lower = field.to_lowercase();
                 if ty == "string" && (lower.ends_with("url") || lower.ends_with("uri")) {
-                    let url = storage_url(&ctx.base, &ctx.name(), &format!("{verb}.log"));
-                    response.insert(field.clone(), json!(url));
+                    let text = format!("emulator: no {verb} output for {}\n", ctx.name());
+                    let _ = ctx
+                        .state
+                        .store
+                        .put_file(&logs, &file, Bytes::from(text), false);
+                    response.insert(field.clone(), json!(storage_url(&ctx.base, &logs, &file)));
+                } else if field == "contentType" {
+                    response.insert(field.clone(), json!("text/plain"));
                 }
             }
             Json(Value::Object(response)).into_response()
