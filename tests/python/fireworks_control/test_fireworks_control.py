@@ -230,3 +230,29 @@ def test_accounts_secrets_and_api_keys(client):
     assert listed[0].key is None
     client.api_keys.delete("me", key_id=key.key_id)
     assert list(client.api_keys.list("me")) == []
+
+
+def test_evaluator_upload_flow_and_build_log(client):
+    from fireworks.types import EvaluatorCreateResponse, EvaluatorGetBuildLogEndpointResponse
+
+    raw = client.evaluators.with_raw_response.create(
+        evaluator={"displayName": "exact match", "entryPoint": "main.py::evaluate"},
+        evaluator_id="py-eval",
+    )
+    assert raw.http_request.url.path == f"/v1/accounts/{fwemu.ACCOUNT}/evaluatorsV2"
+    validated(EvaluatorCreateResponse, raw)
+    assert raw.parse().name == f"accounts/{fwemu.ACCOUNT}/evaluators/py-eval"
+    assert raw.parse().state == "BUILDING"
+    source = b"def evaluate(row):\n    return 1.0\n"
+    urls = client.evaluators.get_upload_endpoint(
+        "py-eval", filename_to_size={"main.py": str(len(source))}
+    ).filename_to_signed_urls
+    request = urllib.request.Request(urls["main.py"], data=source, method="PUT")
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+    assert client.evaluators.validate_upload("py-eval", body={}) == {}
+    assert client.evaluators.get("py-eval").state == "ACTIVE"
+    log = client.evaluators.with_raw_response.get_build_log_endpoint("py-eval")
+    validated(EvaluatorGetBuildLogEndpointResponse, log)
+    with urllib.request.urlopen(log.parse().build_log_signed_uri) as response:
+        assert b"py-eval" in response.read()
