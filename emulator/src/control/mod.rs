@@ -318,6 +318,11 @@ fn create(ctx: &Ctx<'_>, body: Value) -> Response {
         .and_then(Value::as_str)
         .and_then(|name| name.rsplit('/').next())
         .map(str::to_owned);
+    if let Some(key) = collection.id_key.as_deref()
+        && body.get(key).is_some_and(|id| !id.is_string())
+    {
+        return invalid(&format!("`{key}` must be a string"));
+    }
     let id = collection
         .id_key
         .as_deref()
