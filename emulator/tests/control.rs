@@ -246,6 +246,14 @@ async fn errors_have_the_grpc_gateway_shape_and_codes() {
         (400, &json!(3)),
         "datasetId is required"
     );
+    let (status, body) = raw(
+        &emulator,
+        reqwest::Method::POST,
+        path,
+        Some(json!({"datasetId": 7, "dataset": {}})),
+    )
+    .await;
+    assert_eq!((status, &body["code"]), (400, &json!(3)), "{body}");
     let response = http()
         .get(format!("{}{path}", emulator.base_url()))
         .header("Authorization", "Bearer wrong")
