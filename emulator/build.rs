@@ -1,6 +1,10 @@
-//! Build script: describes every `../spec/*.yaml` with `fireworks_ai_codegen::describe` and writes
+//! Build script: describes every `spec/*.yaml` with `fireworks_ai_codegen::describe` and writes
 //! the catalog as JSON to `$OUT_DIR/catalog.json`, which `src/control/` reads at start-up to build
 //! the control plane's route table. Spec errors become `cargo::error` lines, never a panic.
+//!
+//! `emulator/spec` is a symbolic link to the workspace's `spec/`, so `cargo package` copies the
+//! specs into the package; a checkout without symbolic links (a text file in its place) falls
+//! back to `../spec`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -13,9 +17,14 @@ fn main() -> ExitCode {
         println!("cargo::error=CARGO_MANIFEST_DIR and OUT_DIR must be set; run this through cargo");
         return ExitCode::FAILURE;
     };
-    let spec_dir = Path::new(&manifest_dir).join("../spec");
+    let manifest_dir = Path::new(&manifest_dir);
+    let (spec_dir, shown) = if manifest_dir.join("spec").is_dir() {
+        (manifest_dir.join("spec"), "spec")
+    } else {
+        (manifest_dir.join("../spec"), "../spec")
+    };
     println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=../spec");
+    println!("cargo::rerun-if-changed={shown}");
     let mut names: Vec<String> = match std::fs::read_dir(&spec_dir) {
         Ok(entries) => entries
             .filter_map(|entry| entry.ok())
@@ -30,7 +39,7 @@ fn main() -> ExitCode {
     names.sort();
     let mut sources = Vec::with_capacity(names.len());
     for name in &names {
-        println!("cargo::rerun-if-changed=../spec/{name}");
+        println!("cargo::rerun-if-changed={shown}/{name}");
         match std::fs::read_to_string(spec_dir.join(name)) {
             Ok(text) => sources.push(fireworks_ai_codegen::SpecSource::new(
                 format!("spec/{name}"),
