@@ -4,9 +4,8 @@
 use serde_saphyr::Spanned;
 
 use crate::diag::{Diags, Location, suggest};
-use crate::ident::Case;
 use crate::model::loc;
-use crate::names::{Decided, Names, rust_name};
+use crate::names::{Decided, Names};
 use crate::scope::{Found, Scope, lookup_expr};
 use crate::spec::{Kind, SpecFile};
 use crate::syntax::TypeExpr;
@@ -16,61 +15,12 @@ use crate::syntax::TypeExpr;
 // enum does not have (a typo would wait forever), or a method name taken by another operation
 // would generate code that does not compile or never ends.
 pub(crate) fn check_wait(spec: &SpecFile, names: &Names<Decided>, diags: &mut Diags) {
-    let methods: Vec<&str> = names
-        .root
-        .operations
-        .iter()
-        .filter_map(|n| n.method.as_ref().ok())
-        .map(|n| n.text.as_str())
-        .collect();
-    let mut seen_methods: Vec<String> = Vec::new();
     let mut seen_types: Vec<String> = Vec::new();
     let mut seen_starts: Vec<String> = Vec::new();
     for (id, op) in &spec.operations {
         let Some(wait) = &op.wait else { continue };
         let at = loc(wait, loc(id, Location::START));
         let w = &wait.value;
-        // The method name.
-        let method = match (&w.method, &w.name) {
-            (Some(method), _) => Some(rust_name(&method.value, Some(method), Case::Snake)),
-            (None, Some(name)) => Some(rust_name(
-                &format!("wait_{}", name.value),
-                None,
-                Case::Snake,
-            )),
-            (None, None) => {
-                diags
-                    .error(
-                        at,
-                        format!("`wait` of `{}` has neither `name` nor `method`", id.value),
-                    )
-                    .help("add `name: job` for `wait_job`, or `method: <name>`");
-                None
-            }
-        };
-        match method {
-            Some(Err(problem)) => {
-                diags.error(at, format!("`wait` of `{}`: {problem}", id.value));
-            }
-            Some(Ok(name)) => {
-                let taken = methods.contains(&name.text.as_str())
-                    || ["new", "client"].contains(&name.text.as_str())
-                    || seen_methods.contains(&name.text);
-                if taken {
-                    diags
-                        .error(
-                            at,
-                            format!(
-                                "the waiter of `{}` is `{}` in Rust, which another method of the area already is",
-                                id.value, name.text
-                            ),
-                        )
-                        .help("choose another `name` or `method`");
-                }
-                seen_methods.push(name.text);
-            }
-            None => {}
-        }
         if op.body.is_some() {
             diags.error(
                 at,

@@ -2,26 +2,23 @@
 //! settled name table.
 
 use super::Lower;
-use crate::ident::Case;
 use crate::model::{PollParam, SourceField, WaitStart, Waiter};
-use crate::names::rust_name;
+use crate::names::OperationNames;
 use crate::scope::{Found, Scope, lookup_expr};
 use crate::spec::{self, Kind};
 
 impl Lower<'_> {
     /// The operation's waiter, `Some(None)` when it has none; `None` on an internal error.
-    pub(super) fn lower_wait(&self, _key: &str, op: &spec::Operation) -> Option<Option<Waiter>> {
+    pub(super) fn lower_wait(
+        &self,
+        op: &spec::Operation,
+        names: &OperationNames,
+    ) -> Option<Option<Waiter>> {
         let Some(wait) = &op.wait else {
             return Some(None);
         };
         let w = &wait.value;
-        let method = match (&w.method, &w.name) {
-            (Some(method), _) => rust_name(&method.value, Some(method), Case::Snake).ok()?,
-            (None, Some(name)) => {
-                rust_name(&format!("wait_{}", name.value), None, Case::Snake).ok()?
-            }
-            (None, None) => return None,
-        };
+        let method = names.waiter.clone()?;
         let (_, success) = op
             .responses
             .iter()
