@@ -983,3 +983,38 @@ async fn a_failed_create_ends_create_and_wait_with_its_own_error() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_status_builder_waits_with_its_own_parameters() {
+    use fireworks_ai::WaitPolicy;
+    use support::clock::FakeClock;
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(Resp::json(200, r#"{"state": "JOB_STATE_RUNNING"}"#)),
+            Reply::Respond(Resp::json(200, r#"{"state": "JOB_STATE_COMPLETED"}"#)),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = waiting_client(&server, &clock);
+        let job = client
+            .batch_inference()
+            .get_batch_inference_job("j1")
+            .account_id("team")
+            .read_mask("state")
+            .wait()
+            .policy(WaitPolicy::new().no_jitter())
+            .await
+            .unwrap();
+        assert_eq!(job.state, Some(JobState::JobStateCompleted));
+        let lines: Vec<String> = server
+            .requests()
+            .into_iter()
+            .map(|r| r.request_line)
+            .collect();
+        assert_eq!(
+            lines,
+            ["GET /v1/accounts/team/batchInferenceJobs/j1?readMask=state HTTP/1.1"; 2]
+        );
+    })
+    .await;
+}

@@ -266,7 +266,12 @@ fn check_operation_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mu
 fn check_param_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Diags) {
     for ((id, op), op_names) in spec.operations.iter().zip(&names.operations) {
         let mut claimed: Namespace<String> = Namespace::new();
-        for reserved in BUILDER_RESERVED {
+        // A status operation's builder also has `.wait()`.
+        let mut reserved: Vec<&str> = BUILDER_RESERVED.to_vec();
+        if op.wait.is_some() {
+            reserved.push("wait");
+        }
+        for reserved in &reserved {
             claimed.claim(reserved, (*reserved).to_owned());
         }
         for (wire, rust) in op.params.keys().zip(&op_names.params) {
@@ -274,7 +279,7 @@ fn check_param_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Di
             match rust {
                 Ok(rust) => {
                     if let Some(earlier) = claimed.claim(&rust.text, wire.value.clone()) {
-                        if BUILDER_RESERVED.contains(&earlier.as_str()) && earlier == rust.text {
+                        if reserved.contains(&earlier.as_str()) && earlier == rust.text {
                             diags
                                 .error(
                                     at,

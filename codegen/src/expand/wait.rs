@@ -112,6 +112,55 @@ pub(crate) fn expand_wait_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
     }
 }
 
+/// Emits `impl <Status>Request { pub fn wait(self) }`: polls the request as built (every setter
+/// kept, an `account_id` override included), or nothing when `op` has no waiter.
+pub(crate) fn expand_builder_wait(cx: &Cx<'_>, op: &Operation) -> TokenStream {
+    let Some(wait) = &op.wait else {
+        return TokenStream::new();
+    };
+    let root = &cx.root;
+    let response = rust_type(cx, &op.response);
+    let request = &op.request_type.ident;
+    let job = op
+        .params
+        .iter()
+        .rev()
+        .find(|p| p.required && p.location == ParamIn::Path)
+        .map_or_else(
+            || {
+                let id = &op.id;
+                quote!(::std::string::ToString::to_string(#id))
+            },
+            |p| {
+                let ident = &p.name.ident;
+                quote!(::std::string::ToString::to_string(&self.#ident))
+            },
+        );
+    let policy = expand_policy(cx, wait);
+    let doc = docs(&format!(
+        "Polls this request as built, every parameter it was given kept (an account\noverride too), until `{}` is {};\nthe same wait as [`{}::{}`].",
+        wait.state.wire,
+        wait.done
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        cx.api.client_type.ident,
+        wait.method.text,
+    ));
+    quote! {
+        impl<'a> #request<'a> {
+            #doc
+            pub fn wait(self) -> #root::Wait<'a, #response> {
+                let job = #job;
+                #root::Wait::new(self.client, job, #policy, move |options| {
+                    ::std::boxed::Box::pin(self.clone().options(options).send())
+                })
+            }
+        }
+    }
+}
+
 /// Emits `impl <Start>Request { pub fn and_wait(self) }` for each start operation of `op`'s
 /// waiter: send the start call, read the poll params from its response, then poll `op`.
 pub(crate) fn expand_and_wait(cx: &Cx<'_>, op: &Operation) -> TokenStream {
