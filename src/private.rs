@@ -12,6 +12,15 @@ pub use crate::operation::{Auth, BoxFuture, Operation};
 pub use crate::union::{deserialize_tagged, serialize_tagged};
 pub use crate::url::UrlBuilder;
 
+/// The value of a poll parameter taken from a start call's response field (spec `wait.from`):
+/// the whole text, or its `/`-separated segment (negative counts from the end).
+///
+/// # Errors
+/// [`Error::Wait`] when the field is absent, empty or has no such segment.
+pub fn wait_param(value: Option<&str>, field: &str, segment: Option<i32>) -> Result<String, Error> {
+    crate::waiter::param_from(value, field, segment)
+}
+
 use crate::body::{BodyKind, kind_of};
 use crate::client::Client;
 use crate::error::{Error, Redactor};

@@ -4,16 +4,17 @@
 //! cancellation by drop).
 
 use std::fmt;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
+use std::time::Duration;
 
-use futures_util::stream::BoxStream;
+use futures_util::stream::{self, BoxStream};
 
 use crate::__private::BoxFuture;
 use crate::client::Client;
-use crate::error::Error;
+use crate::error::{Error, Redactor};
 use crate::options::RequestOptions;
 use crate::wait::{
-    Classify, Fetch, JobStatus, Poller, Progress, Verdict, WaitErrorKind, WaitPolicy,
+    Classify, Fetch, JobStatus, Poller, Progress, Verdict, WaitError, WaitErrorKind, WaitPolicy,
 };
 
 /// What a status means for a wait; returned by [`WaitStatus::verdict`].
@@ -72,17 +73,26 @@ impl<T: WaitStatus> JobStatus for Status<T> {
 #[must_use = "a wait does nothing until it is awaited or streamed"]
 pub struct Wait<'a, T> {
     client: &'a Client,
-    job: String,
+    target: Target<'a, T>,
     policy: WaitPolicy,
     options: RequestOptions,
-    fetch: Fetch<'a, T>,
     progress: Option<Progress<'a, T>>,
+}
+
+/// What to poll: known already, or found by a start call (a create) sent first.
+enum Target<'a, T> {
+    Ready { job: String, fetch: Fetch<'a, T> },
+    Start(BoxFuture<'a, Result<(String, Fetch<'a, T>), Error>>),
 }
 
 impl<T> fmt::Debug for Wait<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let job = match &self.target {
+            Target::Ready { job, .. } => Some(job.as_str()),
+            Target::Start(_) => None,
+        };
         f.debug_struct("Wait")
-            .field("job", &self.job)
+            .field("job", &job)
             .field("policy", &self.policy)
             .field("options", &self.options)
             .field("progress", &self.progress.is_some())
@@ -98,10 +108,36 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
     {
         Self {
             client,
-            job: job.into(),
+            target: Target::Ready {
+                job: job.into(),
+                fetch: Box::new(fetch),
+            },
             policy,
             options: RequestOptions::new(),
-            fetch: Box::new(fetch),
+            progress: None,
+        }
+    }
+
+    /// A wait that first sends a start call (for example a create) and then polls what it
+    /// returned: `start` resolves to the job's id (for errors) and the poll, as for
+    /// [`Wait::new`]. The start call is sent once, when the wait is first polled; it is not
+    /// counted as a poll, and the [`WaitPolicy::deadline`] starts after it. Its error ends the
+    /// wait.
+    pub fn after<S, F>(client: &'a Client, policy: WaitPolicy, start: S) -> Self
+    where
+        S: Future<Output = Result<(String, F), Error>> + Send + 'a,
+        F: FnMut(RequestOptions) -> BoxFuture<'a, Result<T, Error>> + Send + 'a,
+    {
+        let start = async move {
+            let (job, fetch) = start.await?;
+            let fetch: Fetch<'a, T> = Box::new(fetch);
+            Ok((job, fetch))
+        };
+        Self {
+            client,
+            target: Target::Start(Box::pin(start)),
+            policy,
+            options: RequestOptions::new(),
             progress: None,
         }
     }
@@ -125,8 +161,12 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
         self
     }
 
-    fn into_poller(self) -> Poller<'a, Status<T>> {
-        let mut fetch = self.fetch;
+    /// Sends the start call if there is one, then builds the poll loop.
+    async fn into_poller(self) -> Result<Poller<'a, Status<T>>, Error> {
+        let (job, mut fetch) = match self.target {
+            Target::Ready { job, fetch } => (job, fetch),
+            Target::Start(start) => start.await?,
+        };
         let fetch: Fetch<'a, Status<T>> = Box::new(move |options| {
             let poll = fetch(options);
             Box::pin(async move { poll.await.map(Status) })
@@ -138,14 +178,14 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
             WaitVerdict::NoResult => Verdict::Fail(WaitErrorKind::NoResult),
         });
         let client = self.client;
-        let mut poller = Poller::new(client.inner().clock_arc(), self.job, fetch, classify);
+        let mut poller = Poller::new(client.inner().clock_arc(), job, fetch, classify);
         poller.set_policy(self.policy);
         poller.set_options(self.options);
         poller.set_secret(client.inner().api_key());
         if let Some(mut progress) = self.progress {
             poller.set_progress(Box::new(move |status: &Status<T>| progress(&status.0)));
         }
-        poller
+        Ok(poller)
     }
 
     /// Every status a poll returns, as a stream that ends after the done one; if the wait
@@ -153,9 +193,10 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
     pub fn into_stream(self) -> BoxStream<'a, Result<T, Error>> {
         use futures_util::StreamExt;
         Box::pin(
-            self.into_poller()
-                .into_stream()
-                .map(|item| item.map(|s| s.0)),
+            stream::once(self.into_poller()).flat_map(|poller| match poller {
+                Ok(poller) => poller.into_stream().map(|item| item.map(|s| s.0)).boxed(),
+                Err(err) => stream::once(std::future::ready(Err(err))).boxed(),
+            }),
         )
     }
 
@@ -165,7 +206,7 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
     /// [`Error::Wait`] for a deadline, a failed state or a done state without its result;
     /// the poll's own [`Error`] for a permanent failure (for example a 404).
     pub async fn wait(self) -> Result<T, Error> {
-        let mut poller = self.into_poller();
+        let mut poller = self.into_poller().await?;
         let mut last = None;
         while let Some(item) = poller.next().await {
             last = Some(item?);
@@ -185,4 +226,41 @@ impl<'a, T: WaitStatus + Send + 'a> IntoFuture for Wait<'a, T> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.wait())
     }
+}
+
+/// The value of a poll parameter taken from a start call's response field (`from:` in the
+/// spec): the whole text, or its `/`-separated segment `segment` (negative counts from the end,
+/// `-1` is the last), so a resource name `accounts/a/jobs/j` gives the id `j`.
+///
+/// # Errors
+/// [`Error::Wait`] with [`WaitErrorKind::NoResult`] when the field is absent or empty or has no
+/// such segment: the wait cannot start.
+pub(crate) fn param_from(
+    value: Option<&str>,
+    field: &str,
+    segment: Option<i32>,
+) -> Result<String, Error> {
+    let found = value.filter(|v| !v.is_empty()).and_then(|v| match segment {
+        None => Some(v),
+        Some(index) => {
+            let parts: Vec<&str> = v.split('/').collect();
+            let at = if index < 0 {
+                parts.len().checked_sub(index.unsigned_abs() as usize)
+            } else {
+                usize::try_from(index).ok()
+            };
+            at.and_then(|at| parts.get(at).copied())
+                .filter(|part| !part.is_empty())
+        }
+    });
+    found.map(str::to_owned).ok_or_else(|| {
+        WaitError::build(
+            WaitErrorKind::NoResult,
+            field.to_owned(),
+            None,
+            (0, Duration::ZERO),
+            None,
+            Redactor::new(None),
+        )
+    })
 }

@@ -874,3 +874,147 @@ async fn a_failed_state_ends_the_wait_with_the_jobs_status_message() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn create_and_wait_polls_the_created_job_in_the_create_account_until_completed() {
+    use fireworks_ai::batch_inference::BatchInferenceJob;
+    use fireworks_ai::{Error, WaitErrorKind, WaitPolicy};
+    use support::clock::FakeClock;
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"name": "accounts/team/batchInferenceJobs/job-9", "state": "JOB_STATE_CREATING"}"#,
+            )),
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"name": "accounts/team/batchInferenceJobs/job-9", "state": "JOB_STATE_RUNNING"}"#,
+            )),
+            Reply::Respond(Resp::json(
+                200,
+                r#"{"name": "accounts/team/batchInferenceJobs/job-9", "state": "JOB_STATE_COMPLETED",
+                    "outputDatasetId": "accounts/team/datasets/out"}"#,
+            )),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = waiting_client(&server, &clock);
+        let mut seen = Vec::new();
+        let job = client
+            .batch_inference()
+            .create_batch_inference_job(BatchInferenceJob::new().model("m"))
+            .account_id("team")
+            .and_wait()
+            .policy(WaitPolicy::new().no_jitter())
+            .on_progress(|job| seen.push(job.state.as_ref().unwrap().as_str().to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(
+            job.output_dataset_id.as_deref(),
+            Some("accounts/team/datasets/out")
+        );
+        // The create's response is not a poll: progress sees the two polls only.
+        assert_eq!(seen, ["JOB_STATE_RUNNING", "JOB_STATE_COMPLETED"]);
+        let lines: Vec<String> = server
+            .requests()
+            .into_iter()
+            .map(|r| r.request_line)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "POST /v1/accounts/team/batchInferenceJobs HTTP/1.1",
+                // The id is the last segment of the created name; the account is the create's
+                // override, not the client's `acct`.
+                "GET /v1/accounts/team/batchInferenceJobs/job-9 HTTP/1.1",
+                "GET /v1/accounts/team/batchInferenceJobs/job-9 HTTP/1.1",
+            ]
+        );
+        assert_eq!(clock.sleeps(), [std::time::Duration::from_secs(2)]);
+
+        // A create answer without a name cannot start the wait, and nothing is polled.
+        let server = TestServer::sequence(vec![Reply::Respond(Resp::json(
+            200,
+            r#"{"state": "JOB_STATE_CREATING"}"#,
+        ))])
+        .await;
+        let client = waiting_client(&server, &clock);
+        let err = client
+            .batch_inference()
+            .create_batch_inference_job(BatchInferenceJob::new())
+            .and_wait()
+            .await
+            .unwrap_err();
+        let Error::Wait(wait) = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(wait.kind(), WaitErrorKind::NoResult);
+        assert_eq!(wait.job_id(), "name");
+        assert_eq!(wait.polls(), 0);
+        assert_eq!(server.requests().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_create_ends_create_and_wait_with_its_own_error() {
+    use futures_util::StreamExt;
+    use support::clock::FakeClock;
+    bounded(async {
+        let server = TestServer::sequence(vec![Reply::Respond(Resp::json(
+            400,
+            r#"{"code": 3, "message": "bad base model", "details": []}"#,
+        ))])
+        .await;
+        let clock = FakeClock::new();
+        let client = waiting_client(&server, &clock);
+        let items: Vec<_> = client
+            .deployments()
+            .create_deployment(Deployment::new("m"))
+            .and_wait()
+            .into_stream()
+            .collect()
+            .await;
+        assert_eq!(items.len(), 1);
+        let err = items.into_iter().next().unwrap().unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err:?}");
+        assert_eq!(server.requests().len(), 1);
+        assert!(clock.sleeps().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_status_builder_waits_with_its_own_parameters() {
+    use fireworks_ai::WaitPolicy;
+    use support::clock::FakeClock;
+    bounded(async {
+        let server = TestServer::sequence(vec![
+            Reply::Respond(Resp::json(200, r#"{"state": "JOB_STATE_RUNNING"}"#)),
+            Reply::Respond(Resp::json(200, r#"{"state": "JOB_STATE_COMPLETED"}"#)),
+        ])
+        .await;
+        let clock = FakeClock::new();
+        let client = waiting_client(&server, &clock);
+        let job = client
+            .batch_inference()
+            .get_batch_inference_job("j1")
+            .account_id("team")
+            .read_mask("state")
+            .wait()
+            .policy(WaitPolicy::new().no_jitter())
+            .await
+            .unwrap();
+        assert_eq!(job.state, Some(JobState::JobStateCompleted));
+        let lines: Vec<String> = server
+            .requests()
+            .into_iter()
+            .map(|r| r.request_line)
+            .collect();
+        assert_eq!(
+            lines,
+            ["GET /v1/accounts/team/batchInferenceJobs/j1?readMask=state HTTP/1.1"; 2]
+        );
+    })
+    .await;
+}

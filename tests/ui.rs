@@ -59,6 +59,9 @@ mod shapes {
     pub mod time {
         fireworks_ai::generate_api!("tests/fixtures/ok/time.yaml");
     }
+    pub mod wait_from {
+        fireworks_ai::generate_api!("tests/fixtures/ok/wait-from.yaml");
+    }
     /// An importing spec and the spec it imports, as sibling modules.
     pub mod imports {
         fireworks_ai::generate_api!("tests/fixtures/ok/import-base.yaml");

@@ -265,7 +265,7 @@ impl Lower<'_> {
             return None;
         }
         let pagination = self.lower_pagination(&key.value, op, &params)?;
-        let wait = self.lower_wait(&key.value, op)?;
+        let wait = self.lower_wait(op, names)?;
         Some(Operation {
             id: key.value.clone(),
             method_name: names.method.clone(),

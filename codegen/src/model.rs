@@ -97,6 +97,31 @@ pub(crate) struct Waiter {
     pub(crate) initial_ms: Option<u64>,
     pub(crate) max_ms: Option<u64>,
     pub(crate) multiplier: Option<f64>,
+    /// The start operations whose builders get `.and_wait()`.
+    pub(crate) from: Vec<WaitStart>,
+}
+
+/// A start operation whose builder gets `.and_wait()`, lowered from `wait.from`.
+#[derive(Debug)]
+pub(crate) struct WaitStart {
+    /// The start operation's request builder.
+    pub(crate) request: RustName,
+    /// One value per param of the status operation, in param order.
+    pub(crate) params: Vec<PollParam>,
+}
+
+/// Where a status operation's param gets its value in `.and_wait()`.
+#[derive(Debug)]
+pub(crate) enum PollParam {
+    /// From a response field of the start call, maybe one `/` segment of it.
+    Field {
+        source: SourceField,
+        segment: Option<i32>,
+    },
+    /// Copied from the start builder's param of the same wire name (an `account_id` override).
+    Carry(RustName),
+    /// Not set: the status operation's default.
+    Unset,
 }
 
 /// A paginated list operation, lowered from `pagination:`.

@@ -75,6 +75,9 @@ pub(crate) struct OperationNames<N = RustName> {
     pub(crate) params: Vec<N>,
     /// The local holding each derived parameter's value (`derived_<param>`), in param order.
     pub(crate) derived_locals: Vec<N>,
+    /// The area method of its `wait:` (`wait_<name>`, or `method` as written), if it has one
+    /// that names a method.
+    pub(crate) waiter: Option<N>,
 }
 
 impl Names<Decided> {
@@ -135,6 +138,10 @@ impl SpecNames<Decided> {
                         request: names.request.ok()?,
                         params: settle_all(names.params)?,
                         derived_locals: settle_all(names.derived_locals)?,
+                        waiter: match names.waiter {
+                            Some(waiter) => Some(waiter.ok()?),
+                            None => None,
+                        },
                     })
                 })
                 .collect::<Option<_>>()?,
@@ -182,9 +189,24 @@ fn decide_spec(root: &SpecFile, spec: &SpecFile, scope: Scope<'_>) -> SpecNames<
                     request,
                     derived_locals: params.iter().map(|p| prefixed("derived_", p)).collect(),
                     params,
+                    waiter: op.wait.as_ref().and_then(|wait| decide_waiter(&wait.value)),
                 }
             })
             .collect(),
+    }
+}
+
+/// The waiter's method: `method` as written, or `wait_<name>`; `None` with neither (a check
+/// reports it).
+fn decide_waiter(wait: &spec::WaitDecl) -> Option<Decided> {
+    match (&wait.method, &wait.name) {
+        (Some(method), _) => Some(rust_name(&method.value, Some(method), Case::Snake)),
+        (None, Some(name)) => Some(rust_name(
+            &format!("wait_{}", name.value),
+            None,
+            Case::Snake,
+        )),
+        (None, None) => None,
     }
 }
 
@@ -347,6 +369,33 @@ types:
         assert_eq!(texts(&job.fields), ["self_"]);
         assert_eq!(texts(&job.default_fns), ["__default_self_"]);
         assert!(Names::decide(&spec).settle().is_some());
+    }
+
+    #[test]
+    fn a_waiter_is_named_in_the_table() {
+        let wait = "    responses:\n      \"200\": { type: Format }\n    wait: { name: batch, state: s, done: [x] }\n";
+        let spec = parse_spec(
+            &SPEC.replace("    responses:\n      \"200\": { type: Format }\n", wait),
+            "spec/a.yaml",
+        )
+        .unwrap();
+        let names = Names::decide(&spec).root;
+        let waiter = names.operations[0].waiter.as_ref().unwrap();
+        assert_eq!(texts(std::slice::from_ref(waiter)), ["wait_batch"]);
+        let spec = parse_spec(
+            &SPEC.replace(
+                "    responses:\n      \"200\": { type: Format }\n",
+                &wait.replace("name: batch", "method: Until-Done"),
+            ),
+            "spec/a.yaml",
+        )
+        .unwrap();
+        let names = Names::decide(&spec).root;
+        let waiter = names.operations[0].waiter.as_ref().unwrap();
+        assert_eq!(
+            texts(std::slice::from_ref(waiter)),
+            ["error: `rust_name` `Until-Done` is not a Rust identifier"]
+        );
     }
 
     #[test]

@@ -126,6 +126,21 @@ pub(crate) struct WaitDecl {
     pub(crate) result: Option<Spanned<String>>,
     /// The default polling policy.
     pub(crate) policy: Option<Spanned<WaitPolicyDecl>>,
+    /// Start operations (a create or submit of this area) whose response says what to poll:
+    /// operation id → poll parameter → response field. Each gets `.and_wait()`.
+    #[serde(default)]
+    pub(crate) from: Map<Map<Spanned<WaitFrom>>>,
+}
+
+/// One poll parameter taken from a start operation's response: `{ field: name, segment: -1 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitFrom {
+    /// Wire name of a `string` field of the start operation's response.
+    pub(crate) field: Spanned<String>,
+    /// The `/`-separated segment of the field's text to use (negative counts from the end);
+    /// the whole text when absent.
+    pub(crate) segment: Option<Spanned<i32>>,
 }
 
 /// `wait.policy`: the default backoff.

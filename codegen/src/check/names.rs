@@ -30,6 +30,7 @@ pub(crate) fn check_names(spec: &SpecFile, names: &Names<Decided>, diags: &mut D
     check_enum_values(spec, names, diags);
     check_operation_names(spec, names, diags);
     check_param_names(spec, names, diags);
+    check_waiter_names(spec, names, diags);
 }
 
 // Reason: the area names the generated module, the client accessor and the area struct; a name
@@ -265,7 +266,12 @@ fn check_operation_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mu
 fn check_param_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Diags) {
     for ((id, op), op_names) in spec.operations.iter().zip(&names.operations) {
         let mut claimed: Namespace<String> = Namespace::new();
-        for reserved in BUILDER_RESERVED {
+        // A status operation's builder also has `.wait()`.
+        let mut reserved: Vec<&str> = BUILDER_RESERVED.to_vec();
+        if op.wait.is_some() {
+            reserved.push("wait");
+        }
+        for reserved in &reserved {
             claimed.claim(reserved, (*reserved).to_owned());
         }
         for (wire, rust) in op.params.keys().zip(&op_names.params) {
@@ -273,7 +279,7 @@ fn check_param_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Di
             match rust {
                 Ok(rust) => {
                     if let Some(earlier) = claimed.claim(&rust.text, wire.value.clone()) {
-                        if BUILDER_RESERVED.contains(&earlier.as_str()) && earlier == rust.text {
+                        if reserved.contains(&earlier.as_str()) && earlier == rust.text {
                             diags
                                 .error(
                                     at,
@@ -294,6 +300,58 @@ fn check_param_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Di
                         .help("set `rust_name` on the parameter");
                 }
             }
+        }
+    }
+}
+
+// Reason: a waiter is one more method of the area struct (`wait_<name>` or `method`); a name
+// that is not an identifier, or one another method already has, would not compile.
+fn check_waiter_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Diags) {
+    let methods: Vec<&str> = names
+        .operations
+        .iter()
+        .filter_map(|n| n.method.as_ref().ok())
+        .map(|n| n.text.as_str())
+        .collect();
+    let mut seen_methods: Vec<String> = Vec::new();
+    for ((id, op), op_names) in spec.operations.iter().zip(&names.operations) {
+        let Some(wait) = &op.wait else { continue };
+        let at = loc(wait, loc(id, Location::START));
+        // The method name, decided in the name table.
+        let method = match &op_names.waiter {
+            Some(method) => Some(method.clone()),
+            None => {
+                diags
+                    .error(
+                        at,
+                        format!("`wait` of `{}` has neither `name` nor `method`", id.value),
+                    )
+                    .help("add `name: job` for `wait_job`, or `method: <name>`");
+                None
+            }
+        };
+        match method {
+            Some(Err(problem)) => {
+                diags.error(at, format!("`wait` of `{}`: {problem}", id.value));
+            }
+            Some(Ok(name)) => {
+                let taken = methods.contains(&name.text.as_str())
+                    || ["new", "client"].contains(&name.text.as_str())
+                    || seen_methods.contains(&name.text);
+                if taken {
+                    diags
+                        .error(
+                            at,
+                            format!(
+                                "the waiter of `{}` is `{}` in Rust, which another method of the area already is",
+                                id.value, name.text
+                            ),
+                        )
+                        .help("choose another `name` or `method`");
+                }
+                seen_methods.push(name.text);
+            }
+            None => {}
         }
     }
 }

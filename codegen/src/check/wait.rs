@@ -4,9 +4,8 @@
 use serde_saphyr::Spanned;
 
 use crate::diag::{Diags, Location, suggest};
-use crate::ident::Case;
 use crate::model::loc;
-use crate::names::{Decided, Names, rust_name};
+use crate::names::{Decided, Names};
 use crate::scope::{Found, Scope, lookup_expr};
 use crate::spec::{Kind, SpecFile};
 use crate::syntax::TypeExpr;
@@ -16,60 +15,12 @@ use crate::syntax::TypeExpr;
 // enum does not have (a typo would wait forever), or a method name taken by another operation
 // would generate code that does not compile or never ends.
 pub(crate) fn check_wait(spec: &SpecFile, names: &Names<Decided>, diags: &mut Diags) {
-    let methods: Vec<&str> = names
-        .root
-        .operations
-        .iter()
-        .filter_map(|n| n.method.as_ref().ok())
-        .map(|n| n.text.as_str())
-        .collect();
-    let mut seen_methods: Vec<String> = Vec::new();
     let mut seen_types: Vec<String> = Vec::new();
+    let mut seen_starts: Vec<String> = Vec::new();
     for (id, op) in &spec.operations {
         let Some(wait) = &op.wait else { continue };
         let at = loc(wait, loc(id, Location::START));
         let w = &wait.value;
-        // The method name.
-        let method = match (&w.method, &w.name) {
-            (Some(method), _) => Some(rust_name(&method.value, Some(method), Case::Snake)),
-            (None, Some(name)) => Some(rust_name(
-                &format!("wait_{}", name.value),
-                None,
-                Case::Snake,
-            )),
-            (None, None) => {
-                diags
-                    .error(
-                        at,
-                        format!("`wait` of `{}` has neither `name` nor `method`", id.value),
-                    )
-                    .help("add `name: job` for `wait_job`, or `method: <name>`");
-                None
-            }
-        };
-        match method {
-            Some(Err(problem)) => {
-                diags.error(at, format!("`wait` of `{}`: {problem}", id.value));
-            }
-            Some(Ok(name)) => {
-                let taken = methods.contains(&name.text.as_str())
-                    || ["new", "client"].contains(&name.text.as_str())
-                    || seen_methods.contains(&name.text);
-                if taken {
-                    diags
-                        .error(
-                            at,
-                            format!(
-                                "the waiter of `{}` is `{}` in Rust, which another method of the area already is",
-                                id.value, name.text
-                            ),
-                        )
-                        .help("choose another `name` or `method`");
-                }
-                seen_methods.push(name.text);
-            }
-            None => {}
-        }
         if op.body.is_some() {
             diags.error(
                 at,
@@ -185,10 +136,179 @@ pub(crate) fn check_wait(spec: &SpecFile, names: &Names<Decided>, diags: &mut Di
         if let Some(message) = &w.message {
             check_message_path(spec, found, message, id, at, diags);
         }
+        check_from(spec, names, (id, op), at, &mut seen_starts, diags);
         if let Some(result) = &w.result
             && found.field(&result.value).is_none()
         {
             missing(result, "result", diags);
+        }
+    }
+}
+
+// Reason: `.and_wait()` sends the start operation, reads each poll parameter from a `string`
+// field of its response and calls the status operation with them; an unknown operation,
+// parameter or field, a required parameter left without a value, or a second `and_wait` on one
+// builder would generate code that does not compile (or polls nothing).
+fn check_from(
+    spec: &SpecFile,
+    names: &Names<Decided>,
+    (id, op): (&Spanned<String>, &crate::spec::Operation),
+    at: Location,
+    seen_starts: &mut Vec<String>,
+    diags: &mut Diags,
+) {
+    let Some(wait) = &op.wait else { return };
+    for (start_id, map) in &wait.value.from {
+        let start_at = loc(start_id, at);
+        let start = spec
+            .operations
+            .iter()
+            .zip(&names.root.operations)
+            .find(|((k, _), _)| k.value == start_id.value);
+        let Some(((_, start), start_names)) = start else {
+            diags
+                .error(
+                    start_at,
+                    format!(
+                        "`wait.from` of `{}` names `{}`, which is not an operation of this spec",
+                        id.value, start_id.value
+                    ),
+                )
+                .help_opt(suggest(
+                    &start_id.value,
+                    spec.operations.keys().map(|k| k.value.as_str()),
+                ));
+            continue;
+        };
+        if start_id.value == id.value {
+            diags.error(
+                start_at,
+                format!(
+                    "`wait.from` of `{}` names the status operation itself",
+                    id.value
+                ),
+            );
+            continue;
+        }
+        if seen_starts.contains(&start_id.value) {
+            diags
+                .error(
+                    start_at,
+                    format!(
+                        "`{}` is already the start of another waiter: its builder has one `and_wait`",
+                        start_id.value
+                    ),
+                )
+                .help("list each start operation under one `wait.from`");
+            continue;
+        }
+        seen_starts.push(start_id.value.clone());
+        let taken = start_names
+            .params
+            .iter()
+            .filter_map(|p| p.as_ref().ok())
+            .any(|p| p.text == "and_wait");
+        if taken {
+            diags
+                .error(
+                    start_at,
+                    format!(
+                        "a parameter of `{}` is `and_wait` in Rust, which the waiter's builder method already is",
+                        start_id.value
+                    ),
+                )
+                .help("set the parameter's `rust_name`");
+        }
+        let response = start
+            .responses
+            .iter()
+            .find(|(s, _)| s.value.starts_with('2'))
+            .and_then(|(_, success)| lookup_expr(spec, Scope::Root, &success.ty.value))
+            .filter(|f| f.kind() == Kind::Object && !f.is_form());
+        let Some(response) = response else {
+            diags.error(
+                start_at,
+                format!(
+                    "`wait.from` of `{}` names `{}`, whose response is not an object type",
+                    id.value, start_id.value
+                ),
+            );
+            continue;
+        };
+        for (param_wire, from) in map {
+            let param_at = loc(param_wire, start_at);
+            match op.params.iter().find(|(k, _)| k.value == param_wire.value) {
+                None => {
+                    diags
+                        .error(
+                            param_at,
+                            format!(
+                                "`wait.from.{}` maps `{}`, which is not a parameter of `{}`",
+                                start_id.value, param_wire.value, id.value
+                            ),
+                        )
+                        .help_opt(suggest(
+                            &param_wire.value,
+                            op.params.keys().map(|k| k.value.as_str()),
+                        ));
+                }
+                Some((_, param)) if !param.ty.value.is(&TypeExpr::String) => {
+                    diags.error(
+                        param_at,
+                        format!(
+                            "`wait.from.{}` maps `{}` of type `{}`, expected a `string` parameter",
+                            start_id.value, param_wire.value, param.ty.value
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+            let field = &from.value.field;
+            match response.field(&field.value) {
+                None => {
+                    diags
+                        .error(
+                            loc(field, param_at),
+                            format!(
+                                "`wait.from.{}.{}` reads `{}`, which is not a field of `{}`",
+                                start_id.value,
+                                param_wire.value,
+                                field.value,
+                                response.display()
+                            ),
+                        )
+                        .help_opt(suggest(
+                            &field.value,
+                            response.field_names().iter().copied(),
+                        ));
+                }
+                Some((_, f)) if !f.ty.value.is(&TypeExpr::String) => {
+                    diags.error(
+                        loc(field, param_at),
+                        format!(
+                            "`wait.from.{}.{}` reads `{}` of type `{}`, expected `string`",
+                            start_id.value, param_wire.value, field.value, f.ty.value
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        for (param_wire, param) in &op.params {
+            let required = param.location.value == crate::spec::ParamIn::Path
+                || param.required.as_ref().is_some_and(|r| r.value);
+            let mapped = map.keys().any(|k| k.value == param_wire.value);
+            if required && !mapped && param.client_default.is_none() {
+                diags
+                    .error(
+                        start_at,
+                        format!(
+                            "`wait.from.{}` gives no value for `{}`, a required parameter of `{}`",
+                            start_id.value, param_wire.value, id.value
+                        ),
+                    )
+                    .help("map it to a `string` field of the start operation's response");
+            }
         }
     }
 }

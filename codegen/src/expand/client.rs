@@ -247,6 +247,8 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
     let send = expand_send(cx, op, &response);
     let pages = super::pages::expand_pages(cx, op, &response);
     let wait_status = super::wait::expand_wait_status(cx, op);
+    let builder_wait = super::wait::expand_builder_wait(cx, op);
+    let and_wait = super::wait::expand_and_wait(cx, op);
     let stream_statics = stream::expand_stream_statics(cx, op);
     let stream_methods = stream::expand_stream_methods(cx, op, &response);
     let clear_flag = stream::clear_flag(op);
@@ -315,5 +317,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
 
         #pages
         #wait_status
+        #builder_wait
+        #and_wait
     }
 }

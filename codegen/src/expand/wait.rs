@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::types::rust_type;
 use super::{Cx, docs};
-use crate::model::{Operation, ParamIn, SourceField, TypeRef, Waiter};
+use crate::model::{Operation, ParamIn, PollParam, SourceField, TypeRef, WaitStart, Waiter};
 
 /// Emits `impl WaitStatus for <Status>`, or nothing when `op` has no waiter.
 pub(crate) fn expand_wait_status(cx: &Cx<'_>, op: &Operation) -> TokenStream {
@@ -108,6 +108,174 @@ pub(crate) fn expand_wait_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             #root::Wait::new(self.client, job, #policy, move |options| {
                 ::std::boxed::Box::pin(request.clone().options(options).send())
             })
+        }
+    }
+}
+
+/// Emits `impl <Status>Request { pub fn wait(self) }`: polls the request as built (every setter
+/// kept, an `account_id` override included), or nothing when `op` has no waiter.
+pub(crate) fn expand_builder_wait(cx: &Cx<'_>, op: &Operation) -> TokenStream {
+    let Some(wait) = &op.wait else {
+        return TokenStream::new();
+    };
+    let root = &cx.root;
+    let response = rust_type(cx, &op.response);
+    let request = &op.request_type.ident;
+    let job = op
+        .params
+        .iter()
+        .rev()
+        .find(|p| p.required && p.location == ParamIn::Path)
+        .map_or_else(
+            || {
+                let id = &op.id;
+                quote!(::std::string::ToString::to_string(#id))
+            },
+            |p| {
+                let ident = &p.name.ident;
+                quote!(::std::string::ToString::to_string(&self.#ident))
+            },
+        );
+    let policy = expand_policy(cx, wait);
+    let doc = docs(&format!(
+        "Polls this request as built, every parameter it was given kept (an account\noverride too), until `{}` is {};\nthe same wait as [`{}::{}`].",
+        wait.state.wire,
+        wait.done
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        cx.api.client_type.ident,
+        wait.method.text,
+    ));
+    quote! {
+        impl<'a> #request<'a> {
+            #doc
+            pub fn wait(self) -> #root::Wait<'a, #response> {
+                let job = #job;
+                #root::Wait::new(self.client, job, #policy, move |options| {
+                    ::std::boxed::Box::pin(self.clone().options(options).send())
+                })
+            }
+        }
+    }
+}
+
+/// Emits `impl <Start>Request { pub fn and_wait(self) }` for each start operation of `op`'s
+/// waiter: send the start call, read the poll params from its response, then poll `op`.
+pub(crate) fn expand_and_wait(cx: &Cx<'_>, op: &Operation) -> TokenStream {
+    let Some(wait) = &op.wait else {
+        return TokenStream::new();
+    };
+    wait.from
+        .iter()
+        .map(|start| expand_start(cx, op, wait, start))
+        .collect()
+}
+
+fn expand_start(cx: &Cx<'_>, op: &Operation, wait: &Waiter, start: &WaitStart) -> TokenStream {
+    let root = &cx.root;
+    let response = rust_type(cx, &op.response);
+    let request = &start.request.ident;
+    let area = &cx.api.client_type.ident;
+    let get = &op.method_name.ident;
+    let local = |i: usize| quote::format_ident!("__poll_{}", i);
+    let mut carries = Vec::new();
+    let mut reads = Vec::new();
+    let mut locals = Vec::new();
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    let mut job = None;
+    for (i, (param, value)) in op.params.iter().zip(&start.params).enumerate() {
+        let name = local(i);
+        let ident = &param.name.ident;
+        match value {
+            PollParam::Unset => continue,
+            PollParam::Carry(from) => {
+                let from = &from.ident;
+                carries.push(quote! {
+                    let #name = self.#from.map(::std::borrow::ToOwned::to_owned);
+                });
+                setters.push(quote! {
+                    let request = match &#name {
+                        ::std::option::Option::Some(value) => request.#ident(value),
+                        ::std::option::Option::None => request,
+                    };
+                });
+            }
+            PollParam::Field { source, segment } => {
+                let field = &source.name.ident;
+                let value = if source.optional {
+                    quote!(started.#field.as_deref())
+                } else {
+                    quote!(::std::option::Option::Some(started.#field.as_str()))
+                };
+                let wire = &source.wire;
+                let segment = match segment {
+                    Some(n) => quote!(::std::option::Option::Some(#n)),
+                    None => quote!(::std::option::Option::None),
+                };
+                reads.push(quote! {
+                    let #name = #root::__private::wait_param(#value, #wire, #segment)?;
+                });
+                if param.required {
+                    args.push(quote!(&#name));
+                    if param.location == ParamIn::Path {
+                        job = Some(name.clone());
+                    }
+                } else {
+                    setters.push(quote!(let request = request.#ident(&#name);));
+                }
+            }
+        }
+        locals.push(name);
+    }
+    let job = match job {
+        Some(name) => quote!(#name.clone()),
+        None => {
+            let id = &op.id;
+            quote!(::std::string::ToString::to_string(#id))
+        }
+    };
+    let policy = expand_policy(cx, wait);
+    let doc = docs(&format!(
+        "Sends this request, then waits for what it started: polls [`{area}::{get}`] with the
+parameters its response names until `{}` is {}, as
+[`{area}::{}`] does.
+
+The request is sent once, when the returned [`{root_text}::Wait`] is first polled; its
+error ends the wait, and a response without the fields to poll is
+[`{root_text}::WaitErrorKind::NoResult`].",
+        wait.state.wire,
+        wait.done
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        wait.method.text,
+        root_text = cx.root_text,
+    ));
+    quote! {
+        impl<'a> #request<'a> {
+            #doc
+            pub fn and_wait(self) -> #root::Wait<'a, #response> {
+                let client = self.client;
+                #(#carries)*
+                #root::Wait::after(client, #policy, async move {
+                    let started = self.send().await?;
+                    #(#reads)*
+                    let job = #job;
+                    let poll = move |options: #root::RequestOptions| -> #root::__private::BoxFuture<'a, ::std::result::Result<#response, #root::Error>> {
+                        #(let #locals = #locals.clone();)*
+                        ::std::boxed::Box::pin(async move {
+                            let request = #area::new(client).#get(#(#args),*);
+                            #(#setters)*
+                            request.options(options).send().await
+                        })
+                    };
+                    ::std::result::Result::Ok((job, poll))
+                })
+            }
         }
     }
 }

@@ -2,26 +2,23 @@
 //! settled name table.
 
 use super::Lower;
-use crate::ident::Case;
-use crate::model::{SourceField, Waiter};
-use crate::names::rust_name;
+use crate::model::{PollParam, SourceField, WaitStart, Waiter};
+use crate::names::OperationNames;
 use crate::scope::{Found, Scope, lookup_expr};
 use crate::spec::{self, Kind};
 
 impl Lower<'_> {
     /// The operation's waiter, `Some(None)` when it has none; `None` on an internal error.
-    pub(super) fn lower_wait(&self, _key: &str, op: &spec::Operation) -> Option<Option<Waiter>> {
+    pub(super) fn lower_wait(
+        &self,
+        op: &spec::Operation,
+        names: &OperationNames,
+    ) -> Option<Option<Waiter>> {
         let Some(wait) = &op.wait else {
             return Some(None);
         };
         let w = &wait.value;
-        let method = match (&w.method, &w.name) {
-            (Some(method), _) => rust_name(&method.value, Some(method), Case::Snake).ok()?,
-            (None, Some(name)) => {
-                rust_name(&format!("wait_{}", name.value), None, Case::Snake).ok()?
-            }
-            (None, None) => return None,
-        };
+        let method = names.waiter.clone()?;
         let (_, success) = op
             .responses
             .iter()
@@ -63,7 +60,54 @@ impl Lower<'_> {
             initial_ms: ms(policy.and_then(|p| p.initial_secs.as_ref())),
             max_ms: ms(policy.and_then(|p| p.max_secs.as_ref())),
             multiplier: policy.and_then(|p| p.multiplier.as_ref()).map(|m| m.value),
+            from: self.lower_wait_from(op, w)?,
         }))
+    }
+
+    /// The start operations of `wait.from`, each with the value of every poll param.
+    fn lower_wait_from(&self, op: &spec::Operation, w: &spec::WaitDecl) -> Option<Vec<WaitStart>> {
+        let mut out = Vec::new();
+        for (start_id, map) in &w.from {
+            let ((_, start), start_names) = self
+                .spec
+                .operations
+                .iter()
+                .zip(&self.names.root.operations)
+                .find(|((id, _), _)| id.value == start_id.value)?;
+            let (_, success) = start
+                .responses
+                .iter()
+                .find(|(status, _)| status.value.starts_with('2'))?;
+            let found = lookup_expr(self.spec, Scope::Root, &success.ty.value)?;
+            let mut params = Vec::new();
+            for (wire, param) in &op.params {
+                let value = if let Some((_, from)) = map.iter().find(|(k, _)| k.value == wire.value)
+                {
+                    PollParam::Field {
+                        source: self.object_field(&found, &from.value.field.value)?.0,
+                        segment: from.value.segment.as_ref().map(|s| s.value),
+                    }
+                } else if param.client_default.is_some() {
+                    let carried = start
+                        .params
+                        .iter()
+                        .zip(&start_names.params)
+                        .find(|((k, p), _)| k.value == wire.value && p.client_default.is_some());
+                    match carried {
+                        Some((_, name)) => PollParam::Carry(name.clone()),
+                        None => PollParam::Unset,
+                    }
+                } else {
+                    PollParam::Unset
+                };
+                params.push(value);
+            }
+            out.push(WaitStart {
+                request: start_names.request.clone(),
+                params,
+            });
+        }
+        Some(out)
     }
 }
 

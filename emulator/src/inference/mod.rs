@@ -437,7 +437,11 @@ pub(crate) fn perf_metrics(prompt: usize, completion: usize) -> Value {
 
 /// A JSON answer with the request id and the performance headers every non-streaming
 /// inference answer carries (FIREWORKS_API.md section 2.8).
-pub(crate) fn json_response(id: &str, prompt_tokens: usize, body: &Value) -> Response {
+pub(crate) fn json_response(
+    id: &str,
+    prompt_tokens: usize,
+    body: &impl serde::Serialize,
+) -> Response {
     let mut response = (StatusCode::OK, axum::Json(body)).into_response();
     let headers = response.headers_mut();
     let mut set = |name: &'static str, value: String| {

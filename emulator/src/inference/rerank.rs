@@ -2,11 +2,14 @@
 //! with `{object: "list", model, results: [{index, relevance_score, text?}], usage}`, best
 //! first. A document's score is the share of the query's distinct lowercase words it contains
 //! (times 0.9), plus a small hash of the document that breaks ties the same way every time.
+//! The answer is built from the generated `fireworks_ai::inference` types, so it cannot drift
+//! from the spec.
 
 use std::collections::BTreeSet;
 
 use axum::body::Bytes;
 use axum::response::{IntoResponse, Response};
+use fireworks_ai::inference::{RerankResponse, RerankResult, Usage};
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -71,15 +74,15 @@ fn answer(body: &Map<String, Value>) -> Result<Response, Refusal> {
         })
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let results: Vec<Value> = scored
+    let results: Vec<RerankResult> = scored
         .into_iter()
         .take(top_n)
         .map(|(index, score)| {
-            let mut result = json!({"index": index, "relevance_score": score});
-            if return_documents && let Some(text) = documents.get(index) {
-                super::set(&mut result, "text", json!(text));
+            let result = RerankResult::new(i64::try_from(index).unwrap_or(i64::MAX), score);
+            match documents.get(index) {
+                Some(text) if return_documents => result.document(*text),
+                _ => result,
             }
-            result
         })
         .collect();
     let tokens = count(query)
@@ -87,11 +90,10 @@ fn answer(body: &Map<String, Value>) -> Result<Response, Refusal> {
             .iter()
             .map(|document| count(document))
             .sum::<usize>();
-    let answer = json!({
-        "object": "list",
-        "model": model,
-        "results": results,
-        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-    });
+    let total = i64::try_from(tokens).unwrap_or(i64::MAX);
+    let mut answer = RerankResponse::new(results)
+        .model(model)
+        .usage(Usage::new(total, total));
+    answer.extra.insert("object".to_owned(), json!("list"));
     Ok(json_response(&request_id("rerank-", body), tokens, &answer))
 }
