@@ -13,6 +13,7 @@
 //! ```text
 //! fireworks-ai-emulator [--port N] [--batch-port N] [--api-key KEY] [--account ID]
 //!                       [--batch-auth raw-or-bearer|raw] [--key-query-param NAME]
+//!                       [--max-connections N] [--seed-jobs N] [--seed-jobs-complete-after K]
 //! ```
 //!
 //! - `--port`: the shared listener, serving every host (default: any free port).
@@ -25,6 +26,11 @@
 //!   (default `raw-or-bearer`, see [`AuthMode`]).
 //! - `--key-query-param`: the query parameter the audio batch host also takes the key from
 //!   (default [`DEFAULT_KEY_QUERY_PARAM`]).
+//! - `--max-connections`: connections each listener holds open at once; one past it is
+//!   answered with a 503 and a JSON error (default [`DEFAULT_MAX_CONNECTIONS`], see
+//!   [`EmulatorBuilder::max_connections`]).
+//! - `--seed-jobs N`, `--seed-jobs-complete-after K`: also seed `job-0` ... `job-{N-1}`, each
+//!   completing after K polls, for load tests (`examples/many_waiters.rs`).
 //!
 //! It prints the shared base URL and then the audio batch base URL on stdout, one per line, and
 //! a banner with `curl` examples on stderr (never the key itself). `--help` prints the options
@@ -53,6 +59,7 @@
 
 #![forbid(unsafe_code)]
 
+mod accept;
 mod audio;
 mod guard;
 mod inference;
@@ -106,7 +113,12 @@ pub struct EmulatorBuilder {
     audio_batch_port: u16,
     upload_limit: u64,
     key_query_param: String,
+    max_connections: usize,
 }
+
+/// The most connections each listener holds open at once unless
+/// [`EmulatorBuilder::max_connections`] says otherwise: room for 10 000 concurrent clients.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 16_384;
 
 /// The largest request body accepted unless [`EmulatorBuilder::upload_limit`] says otherwise:
 /// the documented 1 GB audio limit plus room for the other form fields.
@@ -175,6 +187,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The most connections each listener holds open at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]). A connection past it is answered at once with
+    /// `503 Service Unavailable`, `Retry-After: 1` and a JSON error
+    /// (`{"error":{"code":"too_many_connections","message":...}}`), then closed. When the
+    /// process runs out of file descriptors first, waiting connections stay queued and accepting
+    /// resumes after a short backoff (5 ms, doubling up to 200 ms) instead of failing.
+    /// 0 is taken as 1.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
     /// Binds 127.0.0.1 on the chosen ports and starts serving in background tasks.
     ///
     /// # Errors
@@ -195,6 +219,7 @@ impl EmulatorBuilder {
             key_query_param: self.key_query_param,
         }));
         let (stop, stopped) = watch::channel(());
+        let max_connections = self.max_connections;
         let serve = |listener, kind| {
             let router = server::router(Arc::clone(&state), kind);
             let mut stopped = stopped.clone();
@@ -203,7 +228,7 @@ impl EmulatorBuilder {
                 let shutdown = async move {
                     let _ = stopped.changed().await;
                 };
-                axum::serve(listener, router)
+                axum::serve(accept::Capped::new(listener, max_connections), router)
                     .with_graceful_shutdown(shutdown)
                     .await
             })
@@ -337,6 +362,7 @@ impl Emulator {
             audio_batch_port: 0,
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             key_query_param: DEFAULT_KEY_QUERY_PARAM.to_owned(),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }

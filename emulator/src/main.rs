@@ -6,7 +6,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use fireworks_ai_emulator::{AuthMode, DEFAULT_KEY_QUERY_PARAM, Emulator, Job};
+use fireworks_ai_emulator::{
+    AuthMode, DEFAULT_KEY_QUERY_PARAM, DEFAULT_MAX_CONNECTIONS, Emulator, Job,
+};
 
 /// The demo job every emulator started by this binary knows.
 const DEMO_BATCH: &str = "demo-batch";
@@ -44,6 +46,10 @@ struct Args {
     /// Polls after which each `--seed-jobs` job is completed.
     #[arg(long, value_name = "POLLS", default_value_t = 4)]
     seed_jobs_complete_after: u32,
+    /// Connections each listener holds open at once; one more is answered with 503 and a JSON
+    /// error.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
 }
 
 /// The `--batch-auth` values.
@@ -64,6 +70,7 @@ async fn main() -> ExitCode {
         .audio_batch_port(args.batch_port)
         .account_id(args.account.clone())
         .key_query_param(args.key_query_param.clone())
+        .max_connections(args.max_connections)
         .auth_mode(match args.batch_auth {
             BatchAuth::RawOrBearer => AuthMode::RawOrBearer,
             BatchAuth::Raw => AuthMode::RawOnly,
