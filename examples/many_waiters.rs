@@ -32,7 +32,6 @@ use std::time::{Duration, Instant};
 
 use fireworks_ai::audio_batch::AUDIO_BATCH;
 use fireworks_ai::{Client, WaitPolicy};
-use futures_util::StreamExt;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -143,28 +142,34 @@ async fn run(
     // polls, on a job that is not one of the waiters'. Three rounds; the fastest counts, so the
     // floor derived from it is the lowest the run supports.
     let mut round = Duration::MAX;
+    let probe_cpu = cpu_ticks("self");
     for _ in 0..3 {
         let probe = Instant::now();
-        let probed = futures_util::stream::iter(0..waiters)
+        // Spawned like the waiters below, so both phases pay the same per-task cost.
+        let tasks: Vec<_> = (0..waiters)
             .map(|_| {
                 let client = client.clone();
-                async move {
+                tokio::spawn(async move {
                     client
                         .audio_batch()
                         .get_batch_status("demo-batch")
                         .await
                         .is_ok()
-                }
+                })
             })
-            .buffer_unordered(waiters as usize)
-            .filter(|ok| std::future::ready(*ok))
-            .count()
-            .await;
+            .collect();
+        let mut probed = 0;
+        for task in tasks {
+            if task.await? {
+                probed += 1;
+            }
+        }
         round = round.min(probe.elapsed());
         if probed != waiters as usize {
             return Err(format!("only {probed} of {waiters} throughput probes succeeded").into());
         }
     }
+    let probe_cpu = cpu_ticks("self") - probe_cpu;
     sent.store(0, Ordering::Relaxed);
 
     let future_size = std::mem::size_of_val(
@@ -244,6 +249,11 @@ async fn run(
     );
     let ticks = 100.0; // USER_HZ on Linux
     println!(
+        "client CPU/call  {:.1} us per probe call, {:.1} us per poll while waiting",
+        probe_cpu as f64 / ticks * 1e6 / (3.0 * f64::from(waiters)),
+        cpu.0 as f64 / ticks * 1e6 / polls as f64
+    );
+    println!(
         "CPU during wait  client {:.2} s, emulator {:.2} s, of {:.2} s wall on {} cores",
         cpu.0 as f64 / ticks,
         cpu.1 as f64 / ticks,
@@ -278,9 +288,16 @@ fn open_fds() -> usize {
 fn cpu_ticks(pid: &str) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields 14 and 15, counted after the parenthesised command name.
-    let after = stat.rfind(')').map_or("", |i| stat.get(i + 2..).unwrap_or_default());
+    let after = stat
+        .rfind(')')
+        .map_or("", |i| stat.get(i + 2..).unwrap_or_default());
     let fields: Vec<&str> = after.split(' ').collect();
-    let field = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     field(11) + field(12)
 }
 
