@@ -9,9 +9,21 @@
 //!
 //! Each job completes on its 4th poll; polls are 200 ms apart (no jitter). It prints the polls
 //! sent (counted from the client's own `sending` trace events, so retries count) against the
-//! ideal of 4 per job, the wall time against the schedule's 600 ms, the most file descriptors
-//! the process held, and its peak RSS.
+//! ideal of 4 per job, the wall time against the schedule's 600 ms and against the floor that
+//! the server's throughput sets (measured first, in the same run: N status calls at once on
+//! the same client), the most file descriptors the process held, its peak RSS, the live heap
+//! per waiter (a counting allocator), and the size of one wait future.
+//!
+//! With N waiters, P polls each, I between polls and W = N ÷ throughput the time one round of
+//! N polls takes at the server's pace, no client can finish sooner than
+//! `max(P·W, (P−1)·I + W)`: when W > I every waiter is ready again before the round ends and
+//! the server is busy throughout (P·W), otherwise the rounds are I apart and the last takes W.
 
+// The counting allocator below forwards to the system allocator; that takes `unsafe`.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::future::IntoFuture;
 use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -20,9 +32,47 @@ use std::time::{Duration, Instant};
 
 use fireworks_ai::audio_batch::AUDIO_BATCH;
 use fireworks_ai::{Client, WaitPolicy};
-use futures_util::StreamExt;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Counts the bytes live on the heap, and the most at once.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded to the system allocator unchanged; only counters are added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract for `alloc` is passed on as is.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: `ptr` came from `alloc` above with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract for `realloc` is passed on as is.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            let live = LIVE.fetch_add(new_size, Ordering::Relaxed) + new_size;
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 const POLLS_PER_JOB: u64 = 4;
 const INTERVAL: Duration = Duration::from_millis(200);
@@ -88,7 +138,50 @@ async fn run(
         .no_jitter()
         .deadline(Duration::from_secs(600));
 
+    // The server's pace through this client: N status calls at once, as many as one round of
+    // polls, on a job that is not one of the waiters'. Three rounds; the fastest counts, so the
+    // floor derived from it is the lowest the run supports.
+    let mut round = Duration::MAX;
+    let probe_cpu = cpu_ticks("self");
+    for _ in 0..3 {
+        let probe = Instant::now();
+        // Spawned like the waiters below, so both phases pay the same per-task cost.
+        let tasks: Vec<_> = (0..waiters)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    client
+                        .audio_batch()
+                        .get_batch_status("demo-batch")
+                        .await
+                        .is_ok()
+                })
+            })
+            .collect();
+        let mut probed = 0;
+        for task in tasks {
+            if task.await? {
+                probed += 1;
+            }
+        }
+        round = round.min(probe.elapsed());
+        if probed != waiters as usize {
+            return Err(format!("only {probed} of {waiters} throughput probes succeeded").into());
+        }
+    }
+    let probe_cpu = cpu_ticks("self") - probe_cpu;
+    sent.store(0, Ordering::Relaxed);
+
+    let future_size = std::mem::size_of_val(
+        &*client
+            .audio_batch()
+            .wait("job-0")
+            .policy(policy.clone())
+            .into_future(),
+    );
     let fds = Arc::new(AtomicUsize::new(open_fds()));
+    let heap_before = LIVE.load(Ordering::Relaxed);
+    PEAK.store(heap_before, Ordering::Relaxed);
     let watcher = tokio::spawn({
         let fds = Arc::clone(&fds);
         async move {
@@ -99,21 +192,30 @@ async fn run(
         }
     });
     let rss_before = peak_rss_kib();
+    let cpu_before = (cpu_ticks("self"), cpu_ticks(&child.id().to_string()));
     let started = Instant::now();
-    let completed = futures_util::stream::iter(0..waiters)
+    // Each waiter is its own task, as an application would spawn them, so both workers run them.
+    let tasks: Vec<_> = (0..waiters)
         .map(|n| {
             let client = client.clone();
             let policy = policy.clone();
-            async move {
+            tokio::spawn(async move {
                 let id = format!("job-{n}");
                 client.audio_batch().wait(id).policy(policy).await.is_ok()
-            }
+            })
         })
-        .buffer_unordered(waiters as usize)
-        .filter(|ok| std::future::ready(*ok))
-        .count()
-        .await;
+        .collect();
+    let mut completed = 0;
+    for task in tasks {
+        if task.await? {
+            completed += 1;
+        }
+    }
     let wall = started.elapsed();
+    let cpu = (
+        cpu_ticks("self") - cpu_before.0,
+        cpu_ticks(&child.id().to_string()) - cpu_before.1,
+    );
     watcher.abort();
     let _ = child.kill();
     let _ = child.wait();
@@ -121,6 +223,8 @@ async fn run(
     let ideal_polls = u64::from(waiters) * POLLS_PER_JOB;
     let polls = sent.load(Ordering::Relaxed);
     let ideal_wall = INTERVAL * u32::try_from(POLLS_PER_JOB - 1)?;
+    let rounds = u32::try_from(POLLS_PER_JOB)?;
+    let floor = (round * rounds).max(INTERVAL * (rounds - 1) + round);
     println!("waiters          {waiters}");
     println!("completed        {completed}");
     println!(
@@ -133,7 +237,36 @@ async fn run(
         ideal_wall.as_secs_f64(),
         wall.as_secs_f64() / ideal_wall.as_secs_f64()
     );
+    println!(
+        "server pace      {waiters} calls at once in {:.3} s (fastest of 3) = {:.0} calls/s",
+        round.as_secs_f64(),
+        f64::from(waiters) / round.as_secs_f64()
+    );
+    println!(
+        "wall vs floor    {:.2} s floor = max(P*W, (P-1)*I + W), ratio {:.2}",
+        floor.as_secs_f64(),
+        wall.as_secs_f64() / floor.as_secs_f64()
+    );
+    let ticks = 100.0; // USER_HZ on Linux
+    println!(
+        "client CPU/call  {:.1} us per probe call, {:.1} us per poll while waiting",
+        probe_cpu as f64 / ticks * 1e6 / (3.0 * f64::from(waiters)),
+        cpu.0 as f64 / ticks * 1e6 / polls as f64
+    );
+    println!(
+        "CPU during wait  client {:.2} s, emulator {:.2} s, of {:.2} s wall on {} cores",
+        cpu.0 as f64 / ticks,
+        cpu.1 as f64 / ticks,
+        wall.as_secs_f64(),
+        std::thread::available_parallelism().map_or(1, usize::from)
+    );
     println!("max open fds     {}", fds.load(Ordering::Relaxed));
+    let heap_peak = PEAK.load(Ordering::Relaxed).saturating_sub(heap_before);
+    println!(
+        "live heap        peak {:.1} MB above start, {:.0} bytes per waiter; one wait future {future_size} bytes",
+        heap_peak as f64 / 1e6,
+        heap_peak as f64 / f64::from(waiters)
+    );
     println!(
         "peak RSS         {:.1} MB (before the waiters {:.1} MB; {:.0} bytes per waiter)",
         peak_rss_kib() as f64 / 1024.0,
@@ -149,6 +282,23 @@ async fn run(
 /// Open file descriptors of this process.
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map_or(0, Iterator::count)
+}
+
+/// User plus system CPU time of a process (`self` or a pid), in clock ticks.
+fn cpu_ticks(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields 14 and 15, counted after the parenthesised command name.
+    let after = stat
+        .rfind(')')
+        .map_or("", |i| stat.get(i + 2..).unwrap_or_default());
+    let fields: Vec<&str> = after.split(' ').collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(11) + field(12)
 }
 
 /// Peak resident set size of this process, in KiB (`VmHWM`).

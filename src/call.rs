@@ -282,7 +282,10 @@ impl<'a> Call<'a> {
                 span.record("attempt", attempts);
             }
             tracing::debug!(operation = op.id, attempt = attempts, "sending");
-            let outcome = attempt(inner, request, &plan, limit, kind, open).await;
+            // Boxed, so the ~1 KB of the attempt's state (reqwest's response future, the body
+            // read) exists only while the request is on the wire: a call queued at the gate,
+            // as thousands of waiters' polls can be at once, keeps the small rest (issue 12).
+            let outcome = Box::pin(attempt(inner, request, &plan, limit, kind, open)).await;
             drop(slot);
             let outcome = match outcome {
                 Ok((body, status, headers)) => {

@@ -15,7 +15,8 @@
 //! ```text
 //! fireworks-ai-emulator [--port N] [--batch-port N] [--api-key KEY] [--account ID]
 //!                       [--batch-auth raw-or-bearer|raw] [--key-query-param NAME]
-//!                       [--seed-jobs N] [--seed-jobs-complete-after POLLS] [--job-polls POLLS]
+//!                       [--max-connections N] [--seed-jobs N] [--seed-jobs-complete-after K]
+//!                       [--job-polls POLLS]
 //! ```
 //!
 //! - `--port`: the shared listener, serving every host (default: any free port).
@@ -30,6 +31,11 @@
 //!   (default [`DEFAULT_KEY_QUERY_PARAM`]).
 //! - `--job-polls`: gets of a control-plane job after which it ends (default
 //!   [`DEFAULT_JOB_POLLS`], see [`EmulatorBuilder::job_polls`]).
+//! - `--max-connections`: connections each listener holds open at once; one past it is
+//!   answered with a 503 and a JSON error (default [`DEFAULT_MAX_CONNECTIONS`], see
+//!   [`EmulatorBuilder::max_connections`]).
+//! - `--seed-jobs N`, `--seed-jobs-complete-after K`: also seed `job-0` ... `job-{N-1}`, each
+//!   completing after K polls, for load tests (`examples/many_waiters.rs`).
 //!
 //! It prints the shared base URL and then the audio batch base URL on stdout, one per line, and
 //! a banner with `curl` examples on stderr (never the key itself). `--help` prints the options
@@ -58,6 +64,7 @@
 
 #![forbid(unsafe_code)]
 
+mod accept;
 mod audio;
 mod control;
 mod guard;
@@ -114,11 +121,16 @@ pub struct EmulatorBuilder {
     upload_limit: u64,
     key_query_param: String,
     job_polls: u32,
+    max_connections: usize,
 }
 
 /// Polls of a control-plane job's getter after which the job ends, unless
 /// [`EmulatorBuilder::job_polls`] says otherwise.
 pub const DEFAULT_JOB_POLLS: u32 = 2;
+
+/// The most connections each listener holds open at once unless
+/// [`EmulatorBuilder::max_connections`] says otherwise: room for 10 000 concurrent clients.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 16_384;
 
 /// The largest request body accepted unless [`EmulatorBuilder::upload_limit`] says otherwise:
 /// the documented 1 GB audio limit plus room for the other form fields.
@@ -197,6 +209,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The most connections each listener holds open at once (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]). A connection past it is answered at once with
+    /// `503 Service Unavailable`, `Retry-After: 1` and a JSON error
+    /// (`{"error":{"code":"too_many_connections","message":...}}`), then closed. When the
+    /// process runs out of file descriptors first, waiting connections stay queued and accepting
+    /// resumes after a short backoff (5 ms, doubling up to 200 ms) instead of failing.
+    /// 0 is taken as 1.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
+        self
+    }
+
     /// Binds 127.0.0.1 on the chosen ports and starts serving in background tasks.
     ///
     /// # Errors
@@ -218,6 +242,7 @@ impl EmulatorBuilder {
             job_polls: self.job_polls,
         }));
         let (stop, stopped) = watch::channel(());
+        let max_connections = self.max_connections;
         let serve = |listener, kind| {
             let router = server::router(Arc::clone(&state), kind);
             let mut stopped = stopped.clone();
@@ -226,7 +251,7 @@ impl EmulatorBuilder {
                 let shutdown = async move {
                     let _ = stopped.changed().await;
                 };
-                axum::serve(listener, router)
+                axum::serve(accept::Capped::new(listener, max_connections), router)
                     .with_graceful_shutdown(shutdown)
                     .await
             })
@@ -390,6 +415,7 @@ impl Emulator {
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             key_query_param: DEFAULT_KEY_QUERY_PARAM.to_owned(),
             job_polls: DEFAULT_JOB_POLLS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }

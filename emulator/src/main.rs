@@ -6,7 +6,9 @@
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use fireworks_ai_emulator::{AuthMode, DEFAULT_JOB_POLLS, DEFAULT_KEY_QUERY_PARAM, Emulator, Job};
+use fireworks_ai_emulator::{
+    AuthMode, DEFAULT_JOB_POLLS, DEFAULT_KEY_QUERY_PARAM, DEFAULT_MAX_CONNECTIONS, Emulator, Job,
+};
 
 /// The demo job every emulator started by this binary knows.
 const DEMO_BATCH: &str = "demo-batch";
@@ -49,6 +51,10 @@ struct Args {
     /// this many (failed when its display name starts with `emulator-fail`).
     #[arg(long, value_name = "POLLS", default_value_t = DEFAULT_JOB_POLLS)]
     job_polls: u32,
+    /// Connections each listener holds open at once; one more is answered with 503 and a JSON
+    /// error.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
 }
 
 /// The `--batch-auth` values.
@@ -70,6 +76,7 @@ async fn main() -> ExitCode {
         .account_id(args.account.clone())
         .key_query_param(args.key_query_param.clone())
         .job_polls(args.job_polls)
+        .max_connections(args.max_connections)
         .auth_mode(match args.batch_auth {
             BatchAuth::RawOrBearer => AuthMode::RawOrBearer,
             BatchAuth::Raw => AuthMode::RawOnly,
