@@ -127,6 +127,11 @@ impl SpecErrors {
         SpecErrors { errors }
     }
 
+    /// Appends another spec's errors after these (each spec's errors stay in position order).
+    pub(crate) fn extend(&mut self, other: SpecErrors) {
+        self.errors.extend(other.errors);
+    }
+
     /// Iterates over the errors in position order.
     pub fn iter(&self) -> std::slice::Iter<'_, SpecError> {
         self.errors.iter()

@@ -25,6 +25,7 @@
 #![deny(missing_docs)]
 
 mod check;
+mod describe;
 mod diag;
 mod expand;
 mod ident;
@@ -40,6 +41,10 @@ mod syntax;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+pub use describe::{
+    AreaInfo, BodyInfo, CaseInfo, Catalog, FieldInfo, OperationInfo, PaginationInfo, ParamInfo,
+    PathSegment, ServerInfo, SpecSource, TypeInfo, WaitInfo, describe,
+};
 pub use diag::{SpecError, SpecErrors};
 pub use render::render;
 
@@ -123,6 +128,23 @@ pub fn generate_with_imports(
     settings: &Settings,
     load: &mut dyn FnMut(&str) -> Result<String, String>,
 ) -> Result<TokenStream, SpecErrors> {
+    let api = validate(spec_text, display_path, load)?;
+    let cx = expand::Cx {
+        api: &api,
+        root: settings.root_tokens(),
+        root_text: settings.root.clone(),
+        mode: settings.mode,
+    };
+    Ok(expand::expand_api(&cx))
+}
+
+/// Parses, attaches imports, checks and lowers one spec into the validated model: the common
+/// front half of [`generate_with_imports`] and [`describe`].
+fn validate(
+    spec_text: &str,
+    display_path: &str,
+    load: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<model::Api, SpecErrors> {
     let mut diags = diag::Diags::new(display_path);
     let mut spec = match spec::parse_spec(spec_text, display_path) {
         Ok(spec) => spec,
@@ -144,11 +166,5 @@ pub fn generate_with_imports(
         return Err(diags.into_errors());
     };
     diags.finish()?;
-    let cx = expand::Cx {
-        api: &api,
-        root: settings.root_tokens(),
-        root_text: settings.root.clone(),
-        mode: settings.mode,
-    };
-    Ok(expand::expand_api(&cx))
+    Ok(api)
 }

@@ -1,6 +1,8 @@
 //! A local emulator of the Fireworks AI HTTP API for tests and offline examples.
 //! It answers the audio batch status, audio batch submit and sync audio endpoints from an
-//! in-memory job table, the control plane's model getter and list from a model table, and the
+//! in-memory job table, every control-plane operation of `spec/` (routes and generic
+//! create/get/list/update/delete/verb behaviour derived from the spec at build time) from an
+//! in-memory store, and the
 //! inference host (chat completions, completions, embeddings, rerank, the Anthropic-compatible
 //! messages call and the OpenAI-compatible model list) deterministically from each request, so
 //! the `openai` and `fireworks-ai` Python SDKs work against it unchanged.
@@ -13,6 +15,7 @@
 //! ```text
 //! fireworks-ai-emulator [--port N] [--batch-port N] [--api-key KEY] [--account ID]
 //!                       [--batch-auth raw-or-bearer|raw] [--key-query-param NAME]
+//!                       [--seed-jobs N] [--seed-jobs-complete-after POLLS] [--job-polls POLLS]
 //! ```
 //!
 //! - `--port`: the shared listener, serving every host (default: any free port).
@@ -25,6 +28,8 @@
 //!   (default `raw-or-bearer`, see [`AuthMode`]).
 //! - `--key-query-param`: the query parameter the audio batch host also takes the key from
 //!   (default [`DEFAULT_KEY_QUERY_PARAM`]).
+//! - `--job-polls`: gets of a control-plane job after which it ends (default
+//!   [`DEFAULT_JOB_POLLS`], see [`EmulatorBuilder::job_polls`]).
 //!
 //! It prints the shared base URL and then the audio batch base URL on stdout, one per line, and
 //! a banner with `curl` examples on stderr (never the key itself). `--help` prints the options
@@ -54,6 +59,7 @@
 #![forbid(unsafe_code)]
 
 mod audio;
+mod control;
 mod guard;
 mod inference;
 mod job;
@@ -70,6 +76,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use control::FAIL_DISPLAY_NAME_PREFIX;
 pub use inference::STREAM_ERROR_MODEL;
 pub use job::{Completion, Job};
 pub use models::PUBLIC_ACCOUNT;
@@ -106,7 +113,12 @@ pub struct EmulatorBuilder {
     audio_batch_port: u16,
     upload_limit: u64,
     key_query_param: String,
+    job_polls: u32,
 }
+
+/// Polls of a control-plane job's getter after which the job ends, unless
+/// [`EmulatorBuilder::job_polls`] says otherwise.
+pub const DEFAULT_JOB_POLLS: u32 = 2;
 
 /// The largest request body accepted unless [`EmulatorBuilder::upload_limit`] says otherwise:
 /// the documented 1 GB audio limit plus room for the other form fields.
@@ -175,6 +187,16 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many calls of a control-plane job's getter (`get_batch_inference_job` and every
+    /// other operation with a waiter) it takes for the job to end (default
+    /// [`DEFAULT_JOB_POLLS`]): it is created pending, the first get shows it running, and the
+    /// `polls`-th get shows it in its terminal state (failed when its display name starts with
+    /// [`FAIL_DISPLAY_NAME_PREFIX`]). 0 or 1: the first get shows it ended.
+    pub fn job_polls(mut self, polls: u32) -> Self {
+        self.job_polls = polls;
+        self
+    }
+
     /// Binds 127.0.0.1 on the chosen ports and starts serving in background tasks.
     ///
     /// # Errors
@@ -193,6 +215,7 @@ impl EmulatorBuilder {
             submit_completion: self.submit_completion,
             upload_limit: self.upload_limit,
             key_query_param: self.key_query_param,
+            job_polls: self.job_polls,
         }));
         let (stop, stopped) = watch::channel(());
         let serve = |listener, kind| {
@@ -238,15 +261,44 @@ impl EmulatorBuilder {
 /// - The same paths without `endpoint_id`: on the shared port, the sync audio hosts, answering
 ///   the transcript directly (one port cannot tell prod from turbo, so either model is
 ///   accepted); on the audio batch port ([`RunningEmulator::audio_batch_url`]), a 400.
-/// - `GET /v1/accounts/{account_id}/models/{model_id}?readMask=...`: a model of the model table,
-///   the generated `Model` trimmed to the camelCase paths of `readMask` (unset, empty or `*`:
-///   every field; paths naming no field are ignored). Account [`PUBLIC_ACCOUNT`] holds two demo
-///   models, `llama-v3p1-8b-instruct` and `whisper-v3`, with illustrative values;
-///   [`RunningEmulator::seed_model`] adds more.
-/// - `GET /v1/accounts/{account_id}/models?pageSize=&pageToken=&orderBy=&readMask=`: one page of
-///   the account's models as the generated `ModelPage`, ordered by id (so by `name`); page size
-///   50 by default, at most 200; `nextPageToken` and an empty `models` are left out, as proto3
-///   JSON does. A `filter`, or an `orderBy` other than `name`, is refused with 400.
+/// - Every control-plane operation of `spec/` (`/v1/accounts...`;
+///   [`RunningEmulator::control_operations`] lists them), routed from the spec by `build.rs`
+///   (`fireworks_ai_codegen::describe`) and served from one in-memory store of JSON resources:
+///   - create assigns `name` (`accounts/{a}/<collection>/{id}`, the id from the
+///     `<resource>Id` query or body parameter, else the last segment of a `name` sent, else
+///     generated; lowercase letters, digits and hyphens), `createTime`, `updateTime` and the
+///     initial `state` (a job: pending; an upload collection: `UPLOADING`/`BUILDING`; else
+///     `READY`/`ACTIVE`); an id in use is 409 `ALREADY_EXISTS` (code 6); a missing required
+///     body field is 400;
+///   - get returns the resource trimmed to the camelCase paths of `readMask` (unset, empty or
+///     `*`: every field); the getter of a job (an operation with a `wait:`) moves it from
+///     pending through running to its first `done` state after
+///     [`EmulatorBuilder::job_polls`] gets, or to its first `failed` state with a
+///     `status.message` when its display name starts with [`FAIL_DISPLAY_NAME_PREFIX`];
+///   - list: one page in id order (so by `name`), `pageSize` 50 by default and at most 200,
+///     opaque `nextPageToken`, `totalSize`; `nextPageToken` and empty lists left out as proto3
+///     JSON does; a `filter`, or an `orderBy` other than `name`, is refused with 400 rather than
+///     silently ignored;
+///   - PATCH sets or clears exactly the `updateMask` paths (query or body; a path the resource
+///     lacks is 400), or merges the fields sent when there is no mask; delete removes (kept for
+///     `:undelete`);
+///   - verbs: `:cancel` (the `*CANCELLED` state, polling stops), `:resume` (running again),
+///     `:undelete`, `:getUploadEndpoint` (signed URLs served by the emulator itself under
+///     `/emulator-storage/`, taking a `PUT` of exactly the registered size without a key),
+///     `:validateUpload` (every registered file must have arrived; then `READY`/`ACTIVE`, or
+///     `BUILD_FAILED` for a seeded failure), `:upload` (multipart `file`), `:getDownloadEndpoint`;
+///     any other verb (`:scale`, `:prepare`, ...) merges the resource's fields sent and returns
+///     the resource, or an object whose URL fields point at a one-line text file in the
+///     emulator's storage (log and metrics endpoints);
+///   - `POST .../apiKeys` returns the secret `key` once; `POST .../apiKeys:delete` deletes by
+///     `keyId`;
+///   - a completed batch inference job writes its output dataset (`outputDatasetId`, else
+///     `<job id>-output`, `READY`) with `results.jsonl`: one chat-completion line per input
+///     line, echoing its last user message, with its `custom_id`.
+///
+///   Account [`PUBLIC_ACCOUNT`] holds two demo models, `llama-v3p1-8b-instruct` and
+///   `whisper-v3`, with illustrative values; [`RunningEmulator::seed_model`] adds more;
+///   `GET /v1/accounts` lists the emulator's account and [`PUBLIC_ACCOUNT`].
 /// - The inference host, under `/inference/v1/...` and again under `/v1/...` (where the
 ///   `fireworks-ai` 1.2.x SDK sends it once its base URL is overridden):
 ///   - `POST .../chat/completions`: the reply is a transcript of the request,
@@ -283,7 +335,7 @@ impl EmulatorBuilder {
 ///   "message"}}` (the messages call: Anthropic's `{"type": "error", "error": {"type",
 ///   "message"}}`, except a refused key); on the
 ///   control plane the grpc-gateway `{"code": <google.rpc code>, "message", "details": []}` (401
-///   is code 16, 404 code 5, 400 code 3, 405 code 12), whose exact form is not documented.
+///   is code 16, 404 code 5, 400 code 3, 405 code 12, 409 code 6), whose exact form is not documented.
 /// - Uploads: a body past [`EmulatorBuilder::upload_limit`] is answered with 413 as soon as its
 ///   `Content-Length` or the bytes read pass the limit, with `Connection: close`, and the rest
 ///   is read and discarded for a while (a lingering close) so a client still writing can read
@@ -337,6 +389,7 @@ impl Emulator {
             audio_batch_port: 0,
             upload_limit: DEFAULT_UPLOAD_LIMIT,
             key_query_param: DEFAULT_KEY_QUERY_PARAM.to_owned(),
+            job_polls: DEFAULT_JOB_POLLS,
         }
     }
 }
@@ -391,6 +444,12 @@ impl RunningEmulator {
     /// their outcome (200, 401 or 404).
     pub fn poll_count(&self, account_id: &str, batch_id: &str) -> u32 {
         self.state.jobs.requests(account_id, batch_id)
+    }
+
+    /// The spec ids of the control-plane operations served from the spec (every operation
+    /// under `/v1/accounts`), in spec order.
+    pub fn control_operations(&self) -> Vec<String> {
+        self.state.routes.operation_ids()
     }
 
     /// Every request received so far, oldest first (the newest 1000 are kept).

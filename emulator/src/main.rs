@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use fireworks_ai_emulator::{AuthMode, DEFAULT_KEY_QUERY_PARAM, Emulator, Job};
+use fireworks_ai_emulator::{AuthMode, DEFAULT_JOB_POLLS, DEFAULT_KEY_QUERY_PARAM, Emulator, Job};
 
 /// The demo job every emulator started by this binary knows.
 const DEMO_BATCH: &str = "demo-batch";
@@ -44,6 +44,11 @@ struct Args {
     /// Polls after which each `--seed-jobs` job is completed.
     #[arg(long, value_name = "POLLS", default_value_t = 4)]
     seed_jobs_complete_after: u32,
+    /// Gets of a control-plane job (batch inference, fine-tuning, evaluation, deployment)
+    /// after which it ends: pending when created, running after the first get, terminal after
+    /// this many (failed when its display name starts with `emulator-fail`).
+    #[arg(long, value_name = "POLLS", default_value_t = DEFAULT_JOB_POLLS)]
+    job_polls: u32,
 }
 
 /// The `--batch-auth` values.
@@ -64,6 +69,7 @@ async fn main() -> ExitCode {
         .audio_batch_port(args.batch_port)
         .account_id(args.account.clone())
         .key_query_param(args.key_query_param.clone())
+        .job_polls(args.job_polls)
         .auth_mode(match args.batch_auth {
             BatchAuth::RawOrBearer => AuthMode::RawOrBearer,
             BatchAuth::Raw => AuthMode::RawOnly,
@@ -101,6 +107,7 @@ async fn main() -> ExitCode {
         emulator.seed_job(account, &format!("job-{n}"), job);
     }
     let url = emulator.base_url();
+    let ops = emulator.control_operations().len();
     let batch = emulator.audio_batch_url();
     println!("{url}\n{batch}");
     let key_note = if args.api_key.is_some() {
@@ -112,6 +119,7 @@ async fn main() -> ExitCode {
         "fireworks-ai-emulator: serving the audio batch, audio prod, audio turbo, control plane and inference hosts at {url}\n\
          and only the audio batch host at {batch}\n\
          demo job: curl -H \"Authorization: {key}\" {batch}/v1/accounts/{account}/batch_job/{DEMO_BATCH}\n\
+         control plane: {ops} operations from the spec, e.g. curl -H \"Authorization: Bearer {key}\" {url}/v1/accounts/{account}/datasets\n\
          demo model: curl -H \"Authorization: Bearer {key}\" {url}/v1/accounts/fireworks/models/whisper-v3{key_note}\n\
          chat: curl -H \"Authorization: Bearer {key}\" -d '{{\"model\":\"m\",\"messages\":[{{\"role\":\"user\",\"content\":\"hi\"}}]}}' {url}/inference/v1/chat/completions\n\
          point the client at it with FIREWORKS_AUDIO_BATCH_BASE_URL={batch} and FIREWORKS_AUDIO_PROD_BASE_URL, _AUDIO_TURBO_, _CONTROL_ = {url}\n\

@@ -15,9 +15,12 @@ use axum::routing::{get, post};
 use fireworks_ai::audio_batch::BatchJobStatus;
 use serde_json::Value;
 
+use crate::control::catalog::Routes;
+use crate::control::store::Store;
+use crate::control::{self};
 use crate::guard::{self, Guard};
 use crate::job::{Completion, Jobs};
-use crate::models::{self, ModelTable};
+use crate::models::ModelTable;
 use crate::record::Record;
 use crate::surface::{self, Listener, Surface};
 use crate::{AuthMode, audio, inference};
@@ -33,6 +36,8 @@ pub(crate) struct Config {
     pub(crate) upload_limit: u64,
     /// The query parameter the audio batch host takes the key from.
     pub(crate) key_query_param: String,
+    /// Polls of a control-plane job's getter after which it reaches its terminal state.
+    pub(crate) job_polls: u32,
 }
 
 /// State shared by every handler.
@@ -41,16 +46,25 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) jobs: Jobs,
     pub(crate) models: ModelTable,
+    /// Every control-plane resource (the models too).
+    pub(crate) store: Arc<Store>,
+    /// The control plane's routes, from the spec.
+    pub(crate) routes: Routes,
     pub(crate) record: Record,
     next_batch: AtomicU64,
 }
 
 impl Shared {
     pub(crate) fn new(config: Config) -> Self {
+        let store = Arc::new(Store::default());
+        let models = ModelTable::with_demo_models(Arc::clone(&store));
+        control::seed_account(&store, &config.account_id);
         Self {
             config,
             jobs: Jobs::default(),
-            models: ModelTable::with_demo_models(),
+            models,
+            store,
+            routes: Routes::from_spec(),
             record: Record::default(),
             next_batch: AtomicU64::new(1),
         }
@@ -73,13 +87,7 @@ pub(crate) fn router(state: Arc<Shared>, listener: Listener) -> Router {
         .route("/v1/audio/transcriptions", post(audio::transcriptions))
         .route("/v1/audio/translations", post(audio::translations));
     if listener == Listener::Shared {
-        router = router
-            .route("/v1/accounts/{account_id}/models", get(models::list_models))
-            .route(
-                "/v1/accounts/{account_id}/models/{model_id}",
-                get(models::get_model),
-            )
-            .merge(inference::routes());
+        router = router.merge(inference::routes());
     }
     let guard = Guard {
         shared: Arc::clone(&state),
@@ -116,8 +124,15 @@ async fn batch_status(
     }
 }
 
-/// Any other path: 404; the guard gives it the error body of the surface the path belongs to.
-async fn unknown_route(request: Request) -> Response {
+/// Any other path: the control plane's routes (from the spec) and the signed URLs it hands out
+/// on the shared port, else 404; the guard gives it the error body of the surface the path
+/// belongs to.
+async fn unknown_route(State(state): State<Arc<Shared>>, request: Request) -> Response {
+    match request.extensions().get::<Surface>() {
+        Some(Surface::Control) => return control::handle(State(state), request).await,
+        Some(Surface::Storage) => return control::storage(State(state), request).await,
+        _ => {}
+    }
     (
         StatusCode::NOT_FOUND,
         format!("no route for {} {}", request.method(), request.uri().path()),

@@ -29,6 +29,9 @@ pub(crate) enum Surface {
     AudioBatch,
     /// The sync audio hosts, and any other path: raw or `Bearer` keys, OpenAI-style error bodies.
     Audio,
+    /// The signed URLs the control plane hands out for uploads and downloads
+    /// (`/emulator-storage/...`): no key (the URL is the credential), control-plane error bodies.
+    Storage,
     /// `api.fireworks.ai/inference/v1/...` (and the same paths under `/v1/`, where the
     /// `fireworks-ai` 1.2.x SDK sends them): `Bearer` keys, OpenAI-style error bodies.
     Inference,
@@ -54,6 +57,12 @@ impl Surface {
             return Self::AudioBatch;
         }
         let path = uri.path();
+        if path == "/v1/accounts" {
+            return Self::Control;
+        }
+        if path.starts_with(crate::control::STORAGE_PREFIX) {
+            return Self::Storage;
+        }
         if let Some(rest) = path.strip_prefix("/v1/accounts/") {
             let mut segments = rest.split('/');
             return match (segments.next(), segments.next()) {
@@ -99,6 +108,7 @@ fn codes(status: StatusCode) -> (&'static str, &'static str, u8) {
         403 => ("permission_error", "PERMISSION_DENIED", 7),
         404 => ("not_found_error", "NOT_FOUND", 5),
         405 => ("invalid_request_error", "METHOD_NOT_ALLOWED", 12),
+        409 => ("invalid_request_error", "ALREADY_EXISTS", 6),
         413 => ("invalid_request_error", "PAYLOAD_TOO_LARGE", 3),
         500 => ("internal_error", "INTERNAL", 13),
         _ => ("api_error", "UNKNOWN", 2),
@@ -111,7 +121,9 @@ fn codes(status: StatusCode) -> (&'static str, &'static str, u8) {
 pub(crate) fn error(surface: Surface, status: StatusCode, message: &str) -> Response {
     let (kind, code, rpc) = codes(status);
     let body = match surface {
-        Surface::Control => json!({ "code": rpc, "message": message, "details": [] }),
+        Surface::Control | Surface::Storage => {
+            json!({ "code": rpc, "message": message, "details": [] })
+        }
         Surface::AudioBatch | Surface::Audio | Surface::Inference => json!({
             "error": {
                 "object": "error",
@@ -131,6 +143,9 @@ pub(crate) fn authenticate(
     headers: &HeaderMap,
     query: Option<&str>,
 ) -> Result<(), &'static str> {
+    if surface == Surface::Storage {
+        return Ok(());
+    }
     if surface == Surface::AudioBatch
         && let Some(key) = query_value(query, &config.key_query_param)
     {
@@ -198,6 +213,11 @@ mod tests {
         assert_eq!(of(shared, "/v1/accounts/a/models/m"), Surface::Control);
         assert_eq!(of(shared, "/v1/accounts/a/nothing"), Surface::Control);
         assert_eq!(of(shared, "/v1/accounts/"), Surface::Control);
+        assert_eq!(of(shared, "/v1/accounts"), Surface::Control);
+        assert_eq!(
+            of(shared, "/emulator-storage/accounts/a/x"),
+            Surface::Storage
+        );
         assert_eq!(
             of(shared, "/v1/audio/translations?x=1&endpoint_id=audio-prod"),
             Surface::AudioBatch

@@ -339,7 +339,7 @@ async fn every_error_is_json_in_the_shape_of_its_host() {
         ("DELETE", "/v1/audio/transcriptions", "k", 405, false),
         ("GET", "/v1/audio/translations", "k", 405, false),
         ("PUT", "/v1/accounts/a/batch_job/b", "k", 405, false),
-        ("DELETE", "/v1/accounts/a/models/m", "Bearer k", 405, true),
+        ("PUT", "/v1/accounts/a/models/m", "Bearer k", 405, true),
         (
             "POST",
             "/v1/audio/transcriptions?endpoint_id=audio-prod&endpoint_id=audio-prod",
