@@ -130,10 +130,13 @@ mod out_of_descriptors {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let child = Killed(child);
-        let url = tokio::task::spawn_blocking(move || {
+        // The reader is kept open for the whole test: the emulator prints a second line (the
+        // audio batch URL) and would die of a broken pipe if stdout were closed before that.
+        let (url, _stdout) = tokio::task::spawn_blocking(move || {
             let mut line = String::new();
-            std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).unwrap();
-            line.trim().to_owned()
+            let mut stdout = std::io::BufReader::new(stdout);
+            std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+            (line.trim().to_owned(), stdout)
         })
         .await
         .unwrap();
