@@ -16,19 +16,8 @@ use crate::client::Client;
 use crate::error::{Error, Redactor};
 use crate::operation::BoxFuture;
 use crate::options::RequestOptions;
-use crate::wait::{
-    Classify, Fetch, JobStatus, Poller, Progress, Verdict, WaitError, WaitErrorKind, WaitPolicy,
-};
-
-impl JobStatus for BatchStatus {
-    fn state(&self) -> &str {
-        self.status.as_str()
-    }
-
-    fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-}
+use crate::wait::{Progress, WaitError, WaitErrorKind, WaitPolicy};
+use crate::waiter::Wait;
 
 /// A batch job to submit before waiting: a transcription or a translation request.
 #[derive(Debug, Clone, PartialEq)]
@@ -152,7 +141,7 @@ pub struct BatchWait<'a> {
     response_format: Option<ResponseFormat>,
     policy: WaitPolicy,
     options: RequestOptions,
-    failed: Vec<String>,
+    failed: Option<Vec<String>>,
     progress: Option<Progress<'a, BatchStatus>>,
     on_submitted: Option<OnSubmitted<'a>>,
 }
@@ -180,7 +169,8 @@ impl std::fmt::Debug for BatchWait<'_> {
 
 impl<'a> BatchWait<'a> {
     /// Status values that end a wait with [`WaitErrorKind::Failed`] unless
-    /// [`BatchWait::failed_statuses`] says otherwise (compared ignoring case).
+    /// [`BatchWait::failed_statuses`] says otherwise (compared ignoring case): the spec's
+    /// `wait.failed_unlisted` of `get_batch_status` (`spec/audio-batch.yaml`).
     ///
     /// Fireworks documents only `processing` and `completed`; how a failed job is reported is not
     /// documented. These are the names its other job APIs and similar APIs use. Any other value
@@ -195,10 +185,7 @@ impl<'a> BatchWait<'a> {
             response_format: None,
             policy: WaitPolicy::default(),
             options: RequestOptions::new(),
-            failed: Self::DEFAULT_FAILED_STATUSES
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
+            failed: None,
             progress: None,
             on_submitted: None,
         }
@@ -283,7 +270,7 @@ impl<'a> BatchWait<'a> {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.failed = statuses.into_iter().map(Into::into).collect();
+        self.failed = Some(statuses.into_iter().map(Into::into).collect());
         self
     }
 
@@ -317,12 +304,10 @@ impl<'a> BatchWait<'a> {
     /// # }
     /// ```
     pub fn into_stream(self) -> BoxStream<'a, Result<BatchStatus, Error>> {
-        Box::pin(
-            stream::once(self.into_poller()).flat_map(|poller| match poller {
-                Ok((poller, _)) => poller.into_stream(),
-                Err(err) => Box::pin(stream::once(std::future::ready(Err(err)))),
-            }),
-        )
+        Box::pin(stream::once(self.into_wait()).flat_map(|wait| match wait {
+            Ok((wait, _)) => wait.into_stream(),
+            Err(err) => Box::pin(stream::once(std::future::ready(Err(err)))),
+        }))
     }
 
     /// Submits (for [`BatchWait::submit_and_wait`]), then polls until the job completes.
@@ -332,25 +317,19 @@ impl<'a> BatchWait<'a> {
     /// submit's or the poll's own [`Error`] for a permanent failure (for example
     /// [`Error::Status`] with 404).
     pub async fn wait(self) -> Result<CompletedBatch, Error> {
-        let (mut poller, response_format) = self.into_poller().await?;
-        let mut last = None;
-        while let Some(item) = poller.next().await {
-            last = Some(item?);
-        }
-        match last {
-            Some(status) => Ok(CompletedBatch {
-                status,
-                response_format,
-                polls: poller.polls(),
-                elapsed: poller.elapsed(),
-            }),
-            // The poller always yields at least one item; reaching this would be a bug.
-            None => Err(poller.finish(WaitErrorKind::NoResult)),
-        }
+        let (wait, response_format) = self.into_wait().await?;
+        let (status, polls, elapsed) = wait.wait_counted().await?;
+        Ok(CompletedBatch {
+            status,
+            response_format,
+            polls,
+            elapsed,
+        })
     }
 
-    /// Sends the submit if there is one, then builds the poll loop.
-    async fn into_poller(self) -> Result<(Poller<'a, BatchStatus>, Option<ResponseFormat>), Error> {
+    /// Sends the submit if there is one, then builds the spec's waiter (`wait:` of
+    /// `get_batch_status`) on the job's id and account.
+    async fn into_wait(self) -> Result<(Wait<'a, BatchStatus>, Option<ResponseFormat>), Error> {
         let client = self.client;
         let (batch_id, account_id) = match self.target {
             Target::Job {
@@ -365,48 +344,29 @@ impl<'a> BatchWait<'a> {
                 (submission.batch_id, Some(submission.account_id))
             }
         };
-        let id = batch_id.clone();
-        let fetch: Fetch<'a, BatchStatus> = Box::new(move |options| {
+        // The generated `.wait()` of the status request borrows its arguments; the ids here
+        // are owned (a submit response's), so each poll builds its request from them.
+        let job = batch_id.clone();
+        let poll = move |options| -> BoxFuture<'a, Result<BatchStatus, Error>> {
             let batch_id = batch_id.clone();
             let account_id = account_id.clone();
             Box::pin(async move {
-                let request = client
-                    .audio_batch()
-                    .get_batch_status(&batch_id)
-                    .options(options);
-                match &account_id {
-                    Some(account_id) => request.account_id(account_id).send().await,
-                    None => request.send().await,
-                }
+                let request = client.audio_batch().get_batch_status(&batch_id);
+                let request = match &account_id {
+                    Some(account_id) => request.account_id(account_id),
+                    None => request,
+                };
+                request.options(options).send().await
             })
-        });
-        let failed = self.failed;
-        let classify: Classify<'a, BatchStatus> = Box::new(move |status| classify(status, &failed));
-        let mut poller = Poller::new(client.inner().clock_arc(), id, fetch, classify);
-        poller.set_policy(self.policy);
-        poller.set_options(self.options);
-        poller.set_secret(client.inner().api_key());
+        };
+        let mut wait = Wait::new(client, job, self.policy, poll).options(self.options);
+        if let Some(failed) = self.failed {
+            wait = wait.failed_states(failed);
+        }
         if let Some(progress) = self.progress {
-            poller.set_progress(progress);
+            wait = wait.on_progress(progress);
         }
-        Ok((poller, self.response_format))
-    }
-}
-
-/// What a batch status means for the wait.
-fn classify(status: &BatchStatus, failed: &[String]) -> Verdict {
-    match &status.status {
-        BatchJobStatus::Completed if status.body.is_some() => Verdict::Done,
-        BatchJobStatus::Completed => Verdict::Fail(WaitErrorKind::NoResult),
-        BatchJobStatus::Processing => Verdict::Pending,
-        other => {
-            let value = other.as_str();
-            if failed.iter().any(|f| f.eq_ignore_ascii_case(value)) {
-                Verdict::Fail(WaitErrorKind::Failed)
-            } else {
-                Verdict::Pending
-            }
-        }
+        Ok((wait, self.response_format))
     }
 }
 

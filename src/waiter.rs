@@ -77,6 +77,7 @@ pub struct Wait<'a, T> {
     policy: WaitPolicy,
     options: RequestOptions,
     progress: Option<Progress<'a, T>>,
+    failed: Option<Vec<String>>,
 }
 
 /// What to poll: known already, or found by a start call (a create) sent first.
@@ -96,6 +97,7 @@ impl<T> fmt::Debug for Wait<'_, T> {
             .field("policy", &self.policy)
             .field("options", &self.options)
             .field("progress", &self.progress.is_some())
+            .field("failed", &self.failed)
             .finish_non_exhaustive()
     }
 }
@@ -115,6 +117,7 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
             policy,
             options: RequestOptions::new(),
             progress: None,
+            failed: None,
         }
     }
 
@@ -139,6 +142,7 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
             policy,
             options: RequestOptions::new(),
             progress: None,
+            failed: None,
         }
     }
 
@@ -161,6 +165,18 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
         self
     }
 
+    /// Replaces the spec's failed states: a state in `states` (compared ignoring ASCII case)
+    /// ends the wait with [`WaitErrorKind::Failed`], and every other state that is not done
+    /// keeps it polling. An empty list never fails on a state.
+    pub fn failed_states<I, S>(mut self, states: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.failed = Some(states.into_iter().map(Into::into).collect());
+        self
+    }
+
     /// Sends the start call if there is one, then builds the poll loop.
     async fn into_poller(self) -> Result<Poller<'a, Status<T>>, Error> {
         let (job, mut fetch) = match self.target {
@@ -171,12 +187,22 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
             let poll = fetch(options);
             Box::pin(async move { poll.await.map(Status) })
         });
-        let classify: Classify<'a, Status<T>> = Box::new(|status| match status.0.verdict() {
-            WaitVerdict::Pending => Verdict::Pending,
-            WaitVerdict::Done => Verdict::Done,
-            WaitVerdict::Failed => Verdict::Fail(WaitErrorKind::Failed),
-            WaitVerdict::NoResult => Verdict::Fail(WaitErrorKind::NoResult),
-        });
+        let failed = self.failed;
+        let classify: Classify<'a, Status<T>> =
+            Box::new(move |status| match (status.0.verdict(), &failed) {
+                (WaitVerdict::Done, _) => Verdict::Done,
+                (WaitVerdict::NoResult, _) => Verdict::Fail(WaitErrorKind::NoResult),
+                (_, Some(failed)) => {
+                    let state = status.0.state();
+                    if failed.iter().any(|f| f.eq_ignore_ascii_case(state)) {
+                        Verdict::Fail(WaitErrorKind::Failed)
+                    } else {
+                        Verdict::Pending
+                    }
+                }
+                (WaitVerdict::Failed, None) => Verdict::Fail(WaitErrorKind::Failed),
+                (WaitVerdict::Pending, None) => Verdict::Pending,
+            });
         let client = self.client;
         let mut poller = Poller::new(client.inner().clock_arc(), job, fetch, classify);
         poller.set_policy(self.policy);
@@ -206,13 +232,19 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
     /// [`Error::Wait`] for a deadline, a failed state or a done state without its result;
     /// the poll's own [`Error`] for a permanent failure (for example a 404).
     pub async fn wait(self) -> Result<T, Error> {
+        self.wait_counted().await.map(|(status, _, _)| status)
+    }
+
+    /// As [`Wait::wait`], with the number of polls sent (failed ones included) and the time
+    /// the polling took on the client's clock (after any start call).
+    pub(crate) async fn wait_counted(self) -> Result<(T, u32, Duration), Error> {
         let mut poller = self.into_poller().await?;
         let mut last = None;
         while let Some(item) = poller.next().await {
             last = Some(item?);
         }
         match last {
-            Some(status) => Ok(status.0),
+            Some(status) => Ok((status.0, poller.polls(), poller.elapsed())),
             // The poller always yields at least one item; reaching this would be a bug.
             None => Err(poller.finish(WaitErrorKind::NoResult)),
         }

@@ -978,3 +978,80 @@ async fn a_body_that_does_not_match_its_content_type_or_format_is_a_decode_error
     })
     .await;
 }
+
+/// The waiter the spec declares on `get_batch_status` (`wait:` in `spec/audio-batch.yaml`),
+/// which `BatchWait` is built on, used directly: `.and_wait()` on a submit polls in the
+/// account its response names, and `wait_batch` / the status request's `.wait()` classify as
+/// `BatchWait` does, ignoring case, with the undocumented failure states failing.
+#[tokio::test]
+async fn the_generated_audio_batch_waiter_submits_polls_and_classifies_like_batch_wait() {
+    bounded(async {
+        let (emu, client, _clock) = submitting().await;
+        let request =
+            TranscriptionRequest::new(three_second_wav()).response_format(ResponseFormat::Text);
+        let mut seen = Vec::new();
+        let done = client
+            .audio_batch()
+            .submit_transcription(request)
+            .and_wait()
+            .policy(exact())
+            .on_progress(|s: &BatchStatus| seen.push(s.status.as_str().to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(done.status, BatchJobStatus::Completed);
+        assert!(done.body.is_some(), "done means a body");
+        assert_eq!(
+            seen,
+            ["processing", "processing", "processing", "completed"]
+        );
+        assert_eq!(emu.poll_count(EMULATOR_ACCOUNT, &done.batch_id), 4);
+
+        // An undocumented failure state, in capitals, fails the wait with its message.
+        emu.seed_job(
+            ACCOUNT,
+            "b9",
+            Job::completes_after(1)
+                .with_final_status("EXPIRED")
+                .with_final_message("job expired"),
+        );
+        let err = client
+            .audio_batch()
+            .wait_batch("b9")
+            .policy(exact())
+            .await
+            .unwrap_err();
+        let wait = wait_error(&err);
+        assert_eq!(wait.kind(), WaitErrorKind::Failed);
+        assert_eq!(wait.last_status(), Some("EXPIRED"));
+        assert_eq!(wait.last_message(), Some("job expired"));
+        assert_eq!(wait.polls(), 2);
+
+        // `failed_states` replaces the spec's list: `EXPIRED` no longer fails, `odd` does.
+        emu.seed_job(
+            ACCOUNT,
+            "b10",
+            Job::completes_after(0).with_final_status("ODD"),
+        );
+        let err = client
+            .audio_batch()
+            .get_batch_status("b10")
+            .wait()
+            .policy(exact())
+            .failed_states(["odd"])
+            .await
+            .unwrap_err();
+        assert_eq!(wait_error(&err).kind(), WaitErrorKind::Failed);
+        let err = client
+            .audio_batch()
+            .wait_batch("b9")
+            .failed_states(["odd"])
+            .policy(exact().deadline(Duration::from_secs(6)))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            wait_error(&err).kind(),
+            WaitErrorKind::Deadline(Duration::from_secs(6))
+        );
+    })
+    .await;
+}

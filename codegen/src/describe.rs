@@ -208,8 +208,10 @@ pub struct WaitInfo {
     pub state_is_enum: bool,
     /// States that end the wait successfully.
     pub done: Vec<String>,
-    /// States that end the wait with an error.
+    /// States that end the wait with an error, those the state's enum does not list included.
     pub failed: Vec<String>,
+    /// Whether states are compared ignoring ASCII case.
+    pub ignore_case: bool,
     /// States listed as still in progress (any state neither done nor failed also is).
     pub pending: Vec<String>,
     /// The wire path of the status message, one field per step (`["status", "message"]`).
@@ -430,6 +432,7 @@ fn operation_info(op: &model::Operation) -> OperationInfo {
             state_is_enum: wait.state_is_enum,
             done: wait.done.clone(),
             failed: wait.failed.clone(),
+            ignore_case: wait.ignore_case,
             pending: wait.pending.clone(),
             message_path: wait.message.iter().map(|f| f.wire.clone()).collect(),
             result_field: wait.result.as_ref().map(|f| f.wire.clone()),

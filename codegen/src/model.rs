@@ -86,8 +86,11 @@ pub(crate) struct Waiter {
     pub(crate) state: SourceField,
     pub(crate) state_is_enum: bool,
     pub(crate) done: Vec<String>,
+    /// `failed` followed by `failed_unlisted`.
     pub(crate) failed: Vec<String>,
     pub(crate) pending: Vec<String>,
+    /// States are compared ignoring ASCII case.
+    pub(crate) ignore_case: bool,
     /// The path to a string field with the status message (`status.message`: one field per
     /// step).
     pub(crate) message: Vec<SourceField>,

@@ -117,6 +117,13 @@ pub(crate) struct WaitDecl {
     /// States that end the wait with a failure.
     #[serde(default)]
     pub(crate) failed: Vec<Spanned<String>>,
+    /// Failed states the server may send that the state's enum does not list (undocumented
+    /// failures); not checked against the enum.
+    #[serde(default)]
+    pub(crate) failed_unlisted: Vec<Spanned<String>>,
+    /// Compare states ignoring ASCII case.
+    #[serde(default)]
+    pub(crate) ignore_case: Option<Spanned<bool>>,
     /// States known to be in between (documentation; unknown states keep polling anyway).
     #[serde(default)]
     pub(crate) pending: Vec<Spanned<String>>,

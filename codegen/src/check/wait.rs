@@ -122,6 +122,19 @@ pub(crate) fn check_wait(spec: &SpecFile, names: &Names<Decided>, diags: &mut Di
                             }
                         }
                     }
+                    for value in &w.failed_unlisted {
+                        if known.contains(&value.value.as_str()) {
+                            diags
+                                .error(
+                                    loc(value, at),
+                                    format!(
+                                        "`wait.failed_unlisted` of `{}` lists `{}`, which is a value of `{}`",
+                                        id.value, value.value, state_enum.display()
+                                    ),
+                                )
+                                .help("move it to `wait.failed`; `failed_unlisted` is for states the enum does not list");
+                        }
+                    }
                 } else if !field.ty.value.is(&TypeExpr::String) {
                     diags.error(
                         loc(&w.state, at),

@@ -37,11 +37,33 @@ pub(crate) fn expand_wait_status(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         }
         _ => quote!(#root::WaitVerdict::Done),
     };
-    let failed_arm = if wait.failed.is_empty() {
-        TokenStream::new()
-    } else {
+    let verdict = if wait.ignore_case {
         let failed = &wait.failed;
-        quote!(#(#failed)|* => #root::WaitVerdict::Failed,)
+        quote! {
+            let state = #root::WaitStatus::state(self);
+            let is = |values: &[&str]| values.iter().any(|v| state.eq_ignore_ascii_case(v));
+            if is(&[#(#done),*]) {
+                #done_verdict
+            } else if is(&[#(#failed),*]) {
+                #root::WaitVerdict::Failed
+            } else {
+                #root::WaitVerdict::Pending
+            }
+        }
+    } else {
+        let failed_arm = if wait.failed.is_empty() {
+            TokenStream::new()
+        } else {
+            let failed = &wait.failed;
+            quote!(#(#failed)|* => #root::WaitVerdict::Failed,)
+        };
+        quote! {
+            match #root::WaitStatus::state(self) {
+                #(#done)|* => #done_verdict,
+                #failed_arm
+                _ => #root::WaitVerdict::Pending,
+            }
+        }
     };
     quote! {
         impl #root::WaitStatus for #response {
@@ -54,11 +76,7 @@ pub(crate) fn expand_wait_status(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             }
 
             fn verdict(&self) -> #root::WaitVerdict {
-                match #root::WaitStatus::state(self) {
-                    #(#done)|* => #done_verdict,
-                    #failed_arm
-                    _ => #root::WaitVerdict::Pending,
-                }
+                #verdict
             }
         }
     }
@@ -340,6 +358,9 @@ fn wait_doc(cx: &Cx<'_>, op: &Operation, wait: &Waiter) -> String {
         ));
     } else {
         text.push_str("Any other state keeps it polling.\n");
+    }
+    if wait.ignore_case {
+        text.push_str("States are compared ignoring ASCII case.\n");
     }
     text.push_str(&format!(
         "\nConfigure the returned [`{}::Wait`] (policy, options, progress), then `.await` it or\nstream it with `into_stream()`; dropping it stops polling.",

@@ -53,8 +53,12 @@ impl Lower<'_> {
             state,
             state_is_enum,
             done: values(&w.done.value),
-            failed: values(&w.failed),
+            failed: values(&w.failed)
+                .into_iter()
+                .chain(values(&w.failed_unlisted))
+                .collect(),
             pending: values(&w.pending),
+            ignore_case: w.ignore_case.as_ref().is_some_and(|b| b.value),
             message,
             result,
             initial_ms: ms(policy.and_then(|p| p.initial_secs.as_ref())),
