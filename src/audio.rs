@@ -317,7 +317,8 @@ impl<'a> BatchWait<'a> {
     /// submit's or the poll's own [`Error`] for a permanent failure (for example
     /// [`Error::Status`] with 404).
     pub async fn wait(self) -> Result<CompletedBatch, Error> {
-        let (wait, response_format) = self.into_wait().await?;
+        // Boxed, so the submit's future is not kept inline in the wait's while it polls.
+        let (wait, response_format) = Box::pin(self.into_wait()).await?;
         let (status, polls, elapsed) = wait.wait_counted().await?;
         Ok(CompletedBatch {
             status,

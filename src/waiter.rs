@@ -238,7 +238,9 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
     /// As [`Wait::wait`], with the number of polls sent (failed ones included) and the time
     /// the polling took on the client's clock (after any start call).
     pub(crate) async fn wait_counted(self) -> Result<(T, u32, Duration), Error> {
-        let mut poller = self.into_poller().await?;
+        // Boxed: the start call's future (a create and its body) is not kept inline in every
+        // waiter's future while it polls and sleeps.
+        let mut poller = Box::pin(self.into_poller()).await?;
         let mut last = None;
         while let Some(item) = poller.next().await {
             last = Some(item?);
