@@ -3,9 +3,8 @@
 //! bundled emulator with a generated WAV; with `FIREWORKS_API_KEY` set, pass a file:
 //! `cargo run --example quickstart -- talk.wav [--model whisper-v3-turbo] [--format text]`.
 
-#[path = "common/wav.rs"]
-#[allow(dead_code)] // The RSS example uses the rest of it.
-pub mod wav;
+// The workspace's WAV writer (test-support, a dev-dependency), so no audio file is committed.
+use fireworks_ai_test_support::wav;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -2,9 +2,8 @@
 //! `FileInput::from_path` to the in-process emulator and prints how much the process's peak RSS
 //! grew, next to the same upload from memory. `cargo run --example rss_upload [-- <MiB>]`.
 
-#[path = "common/wav.rs"]
-#[allow(dead_code)] // The quickstart uses the rest of it.
-pub mod wav;
+// The workspace's WAV writer (test-support, a dev-dependency), so no audio file is committed.
+use fireworks_ai_test_support::wav;
 
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};

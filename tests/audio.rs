@@ -11,7 +11,7 @@
     clippy::panic
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 use fireworks_ai::audio::{
     AUDIO_PROD, AUDIO_TURBO, AudioModel, ResponseFormat, TimestampGranularity, TranscriptionOutput,

@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};
 use fireworks_ai::{Client, ClientBuilder, DecodedBody, Error, Response};

@@ -13,7 +13,7 @@
 
 use std::time::Duration;
 
-mod support;
+use fireworks_ai_test_support as support;
 
 use fireworks_ai::audio::{AUDIO_PROD, DiarizationModel, ResponseFormat, TranscriptionRequest};
 use fireworks_ai::audio_batch::{AUDIO_BATCH, BatchJobStatus, BatchStatus};

@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

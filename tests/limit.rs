@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

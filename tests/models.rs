@@ -13,7 +13,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 use fireworks_ai::models::{
     BaseModelDetails, CONTROL, CheckpointFormat, INFERENCE, Model, ModelKind, ModelState,

@@ -12,7 +12,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 use std::path::PathBuf;
 

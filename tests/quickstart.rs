@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 // The example's `main` is not called here; everything else is what the binary runs.
 #[allow(dead_code)]
@@ -105,7 +105,7 @@ async fn a_file_on_the_command_line_is_streamed_from_disk() {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("five.wav");
         let mut file = std::fs::File::create(&path).unwrap();
-        quickstart::wav::write_tone(&mut file, 5 * quickstart::wav::BYTE_RATE).unwrap();
+        support::wav::write_tone(&mut file, 5 * support::wav::BYTE_RATE).unwrap();
         let args =
             parse_args([path.display().to_string(), "--format".into(), "text".into()].into_iter())
                 .unwrap();

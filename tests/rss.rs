@@ -22,7 +22,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 // The example's `main` and `run` are not called here; its helpers are what it measures with.
 #[allow(dead_code)]

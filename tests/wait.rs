@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-mod support;
+use fireworks_ai_test_support as support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,15 +1,14 @@
 //! Helpers shared by the emulator's HTTP-level tests: a plain reqwest client, and the
-//! workspace's WAV writer (`examples/common/wav.rs`), so every test builds audio the same way.
+//! workspace's WAV writer (`fireworks_ai_test_support::wav`), so every test builds audio the same way.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
 use std::time::Duration;
 
-// The emulator's tests run in the workspace, where the examples' WAV writer is the one source
-// of test audio; nothing here is built when the package is used as a dependency.
-#[path = "../../../examples/common/wav.rs"]
-pub mod wav;
+// The workspace's WAV writer (test-support) is the one source of test audio.
+#[allow(unused_imports)] // Only the audio tests use it.
+pub use fireworks_ai_test_support::wav;
 
 /// A reqwest client with a 10 s timeout, for driving the emulator without the generated client.
 pub fn http() -> reqwest::Client {

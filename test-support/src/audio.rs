@@ -4,7 +4,7 @@
 use fireworks_ai::FileInput;
 use fireworks_ai::audio::{TranscriptionOutput, VerboseTranscription};
 
-use super::wav;
+use crate::wav;
 
 /// A silent 16 kHz mono 16-bit WAV file of `seconds` seconds, named `clip.wav`.
 pub fn silent_wav(seconds: f64) -> FileInput {

@@ -1,17 +1,22 @@
-//! A scripted raw-TCP HTTP/1.1 server on 127.0.0.1 for behaviour and fault-injection tests:
+//! Test helpers of the workspace (not published): a scripted raw-TCP HTTP/1.1 server on
+//! 127.0.0.1 for behaviour and fault-injection tests:
 //! it records every request exactly as received and answers each from a script (respond,
 //! hang, reset, close after headers, truncate, drip, stall, garbage, endless body). The fake
 //! clock for exact backoff is in `clock`, audio inputs and transcript helpers in `audio` and
 //! `wav`.
 
-// Each test binary uses a different subset of these helpers.
-#![allow(dead_code)]
+// Test code: a failed unwrap is a failed test.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers: a broken expectation fails the test that uses them"
+)]
+#![forbid(unsafe_code)]
 
 pub mod audio;
 pub mod clock;
-// The test binaries that include an example load this file through the example too.
-#[allow(clippy::duplicate_mod)]
-#[path = "../../examples/common/wav.rs"]
 pub mod wav;
 
 use std::future::Future;
@@ -71,8 +76,11 @@ impl Recorded {
 /// A response to write.
 #[derive(Debug, Clone)]
 pub struct Resp {
+    /// The status code.
     pub status: u16,
+    /// Header lines to send, in order (a `content-length` is added when the reply needs one).
     pub headers: Vec<(String, String)>,
+    /// The body.
     pub body: Vec<u8>,
 }
 

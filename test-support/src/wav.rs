@@ -1,5 +1,5 @@
 //! Writes small test WAV files by hand (16 kHz mono s16le, a 440 Hz tone or silence) for the
-//! examples and the tests, so no binary audio is committed. Not an example of its own.
+//! examples and the tests, so no binary audio is committed.
 
 use std::io::{self, Write};
 
