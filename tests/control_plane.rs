@@ -16,11 +16,12 @@
 use fireworks_ai_test_support as support;
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use fireworks_ai::control::{
     AutoscalingPolicy, Deployment, DeploymentState, Empty, JobState, Precision, StatusCode,
 };
-use fireworks_ai::{Client, FileInput};
+use fireworks_ai::{Client, FileInput, ProtoDuration};
 use serde_json::{Value, json};
 use support::{Recorded, Reply, Resp, TestServer, bounded};
 
@@ -134,7 +135,9 @@ async fn update_user_patches_the_fields_that_were_set() {
             json!({"role": "admin", "displayName": "Dee"})
         );
         assert_eq!(user.role, "admin");
-        assert_eq!(user.create_time.as_deref(), Some("2025-01-02T03:04:05Z"));
+        let created = user.create_time.unwrap();
+        assert_eq!(created.as_second(), 1_735_787_045);
+        assert_eq!(created.to_string(), "2025-01-02T03:04:05Z");
     })
     .await;
 }
@@ -348,7 +351,11 @@ async fn create_deployment_sends_query_flags_and_the_deployment_body() {
                 Deployment::new("accounts/fireworks/models/m")
                     .min_replica_count(0)
                     .precision(Precision::Fp8)
-                    .autoscaling_policy(AutoscalingPolicy::new().scale_to_zero_window("600s")),
+                    .autoscaling_policy(
+                        AutoscalingPolicy::new()
+                            .scale_to_zero_window(Duration::from_secs(600).into())
+                            .scale_up_window(ProtoDuration::from(Duration::from_millis(1500))),
+                    ),
             )
             .deployment_id("d1")
             .validate_only(true)
@@ -362,13 +369,14 @@ async fn create_deployment_sends_query_flags_and_the_deployment_body() {
         assert_eq!(
             json_of(&request),
             json!({"baseModel": "accounts/fireworks/models/m", "minReplicaCount": 0,
-                   "precision": "FP8", "autoscalingPolicy": {"scaleToZeroWindow": "600s"}})
+                   "precision": "FP8",
+                   "autoscalingPolicy": {"scaleToZeroWindow": "600s", "scaleUpWindow": "1.500s"}})
         );
         assert_eq!(deployment.state, Some(DeploymentState::Ready));
         assert_eq!(deployment.replica_count, Some(1));
         assert_eq!(deployment.region.as_ref().unwrap().as_str(), "MARS_1");
         let policy = deployment.autoscaling_policy.as_ref().unwrap();
-        assert_eq!(policy.scale_up_window.as_deref(), Some("30s"));
+        assert_eq!(policy.scale_up_window, Some(ProtoDuration::from_secs(30)));
         assert_eq!(policy.load_targets.as_ref().unwrap()["default"], 0.8);
         let stats = deployment.replica_stats.as_ref().unwrap();
         assert_eq!(stats.ready_replica_count, Some(1));
@@ -671,7 +679,10 @@ async fn evaluation_job_log_endpoint_and_list() {
             log.execution_log_signed_uri.as_deref(),
             Some("https://storage.test/log")
         );
-        assert_eq!(log.expire_time.as_deref(), Some("2025-01-02T04:04:05Z"));
+        assert_eq!(
+            log.expire_time.map(|t| t.to_string()).as_deref(),
+            Some("2025-01-02T04:04:05Z")
+        );
 
         let (server, client) = serve(
             r#"{"evaluationJobs": [{"name": "accounts/acct/evaluationJobs/ej1",

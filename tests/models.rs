@@ -140,7 +140,10 @@ async fn a_public_demo_model_decodes_into_snake_case_fields() {
             Some("accounts/fireworks/models/whisper-v3")
         );
         assert_eq!(model.display_name.as_deref(), Some("Whisper V3 Large"));
-        assert_eq!(model.create_time.as_deref(), Some("2024-03-01T00:00:00Z"));
+        assert_eq!(
+            model.create_time.map(|t| t.to_string()).as_deref(),
+            Some("2024-03-01T00:00:00Z")
+        );
         assert_eq!(model.state, Some(ModelState::Ready));
         assert_eq!(model.status.unwrap().code.as_deref(), Some("OK"));
         assert_eq!(model.kind, Some(ModelKind::HfBaseModel));
@@ -199,10 +202,11 @@ async fn control_plane_json_decodes_with_int64_strings_unknown_values_and_extra_
         );
         assert_eq!(request.header("authorization"), Some("Bearer fw_KEY"));
         assert_eq!(model.display_name.as_deref(), Some("New"));
-        assert_eq!(
-            model.create_time.as_deref(),
-            Some("2025-01-02T03:04:05.123456Z")
-        );
+        // Typed: RFC 3339 text decodes to a `Timestamp` with its fraction kept.
+        let created = model.create_time.unwrap();
+        assert_eq!(created.as_second(), 1_735_787_045);
+        assert_eq!(created.subsec_microsecond(), 123_456);
+        assert_eq!(created.to_string(), "2025-01-02T03:04:05.123456Z");
         let state = model.state.as_ref().unwrap();
         assert!(state.is_unknown());
         assert_eq!(state.as_str(), "DEPRECATING");

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use fireworks_ai::Timestamp;
 use fireworks_ai::models::{
     BaseModelDetails, CheckpointFormat, Model, ModelKind, ModelState, ModelStatus,
 };
@@ -79,8 +80,9 @@ fn demo_models() -> [(&'static str, Model); 2] {
             Model::new()
                 .display_name("Llama 3.1 8B Instruct")
                 .description("An 8B instruction-tuned text model (emulator demo data).")
-                .create_time("2024-07-23T00:00:00Z")
-                .update_time("2024-07-23T00:00:00Z")
+                // 2024-07-23T00:00:00Z
+                .create_time(Timestamp::constant(1_721_692_800, 0))
+                .update_time(Timestamp::constant(1_721_692_800, 0))
                 .state(ModelState::Ready)
                 .status(ready())
                 .kind(ModelKind::HfBaseModel)
@@ -106,8 +108,9 @@ fn demo_models() -> [(&'static str, Model); 2] {
             Model::new()
                 .display_name("Whisper V3 Large")
                 .description("Speech recognition and translation (emulator demo data).")
-                .create_time("2024-03-01T00:00:00Z")
-                .update_time("2024-03-01T00:00:00Z")
+                // 2024-03-01T00:00:00Z
+                .create_time(Timestamp::constant(1_709_251_200, 0))
+                .update_time(Timestamp::constant(1_709_251_200, 0))
                 .state(ModelState::Ready)
                 .status(ready())
                 .kind(ModelKind::HfBaseModel)

@@ -10,9 +10,10 @@ have the union of their fields.
 
 Type correspondence: `str` is `string` or `int64_string` (the SDK types int64 as `str`), `int` is
 `i32` or `i64`, `float` is `f64`, `Literal[...]` is an enum with exactly those values, `List`/`Dict`
-are `array<...>`/`map<...>`. Three workarounds are accepted everywhere and listed in spec/README.md
-("Workarounds"): `datetime` is `string` (no timestamp type yet), `object` (any JSON) is
-`control.Empty`, and a required `object` body is the empty message. Anything else must match or
+are `array<...>`/`map<...>`, `datetime` is `timestamp`, and `str` may also be `duration` (a
+protobuf Duration's JSON text). Two workarounds are accepted everywhere and listed in
+spec/README.md ("Workarounds"): `object` (any JSON) is `control.Empty`, and a required `object`
+body is the empty message. Anything else must match or
 be listed, with a reason, in allowlist.yaml.
 """
 
@@ -337,7 +338,9 @@ class Checker:
         """Whether the spec type expression `expr` (in `area`) matches the SDK type `sdk`."""
         kind = sdk[0]
         if kind == "str":
-            return expr in ("string", "int64_string")
+            # A protobuf Duration's JSON form is a string ("300s"); the SDK types it `str`, the
+            # spec as `duration` (spec/README.md, Types).
+            return expr in ("string", "int64_string", "duration")
         if kind == "int":
             return expr in ("i32", "i64")
         if kind == "float":
@@ -345,9 +348,9 @@ class Checker:
         if kind == "bool":
             return expr == "bool"
         if kind == "datetime":
-            return expr == "string"
+            return expr == "timestamp"
         if kind == "union" and sdk[1] == frozenset({("str",), ("datetime",)}):
-            return expr == "string"
+            return expr == "timestamp"
         if kind == "object":
             return resolve(area, expr) == ("control", "Empty")
         if kind == "list":
