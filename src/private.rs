@@ -21,6 +21,23 @@ pub fn wait_param(value: Option<&str>, field: &str, segment: Option<i32>) -> Res
     crate::waiter::param_from(value, field, segment)
 }
 
+/// The field mask of a PATCH (spec `update_mask:`) when the caller sets none: the top-level
+/// wire names of the JSON `body`, sorted, comma-joined, which are exactly the fields
+/// the caller set (unset optional fields are not serialised). `None` for a body with no field.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the body cannot be serialised, before anything is sent.
+pub fn update_mask<B: serde::Serialize>(body: &B) -> Result<Option<String>, Error> {
+    let value = serde_json::to_value(body).map_err(|e| {
+        Error::invalid_argument("body", format!("cannot be serialised as JSON: {e}"))
+    })?;
+    let fields: Vec<&str> = match &value {
+        serde_json::Value::Object(map) => map.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    Ok((!fields.is_empty()).then(|| fields.join(",")))
+}
+
 use crate::body::{BodyKind, kind_of};
 use crate::client::Client;
 use crate::error::{Error, Redactor};

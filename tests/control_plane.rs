@@ -126,9 +126,10 @@ async fn update_user_patches_the_fields_that_were_set() {
             .await
             .unwrap();
         let request = only(&server);
+        // The update mask is the fields set on the body (`update_mask:` in the spec).
         assert_eq!(
             request.request_line,
-            "PATCH /v1/accounts/acct/users/u%201 HTTP/1.1"
+            "PATCH /v1/accounts/acct/users/u%201?updateMask=displayName%2Crole HTTP/1.1"
         );
         assert_eq!(
             json_of(&request),
@@ -138,6 +139,30 @@ async fn update_user_patches_the_fields_that_were_set() {
         let created = user.create_time.unwrap();
         assert_eq!(created.as_second(), 1_735_787_045);
         assert_eq!(created.to_string(), "2025-01-02T03:04:05Z");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_explicit_update_mask_is_sent_as_given() {
+    use fireworks_ai::datasets::Dataset;
+    bounded(async {
+        let (server, client) = serve(r#"{"name": "accounts/acct/datasets/d"}"#).await;
+        client
+            .datasets()
+            .update_dataset(
+                "d",
+                Dataset::new()
+                    .display_name("D")
+                    .format(fireworks_ai::datasets::DatasetFormat::Chat),
+            )
+            .update_mask("displayName")
+            .await
+            .unwrap();
+        assert_eq!(
+            only(&server).request_line,
+            "PATCH /v1/accounts/acct/datasets/d?updateMask=displayName HTTP/1.1"
+        );
     })
     .await;
 }

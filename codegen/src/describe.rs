@@ -133,6 +133,8 @@ pub struct OperationInfo {
     pub pagination: Option<PaginationInfo>,
     /// The generated waiter, when the spec declares `wait:`.
     pub wait: Option<WaitInfo>,
+    /// The query param (wire name) a PATCH fills with the body's field mask (`update_mask:`).
+    pub update_mask: Option<String>,
 }
 
 impl OperationInfo {
@@ -437,6 +439,7 @@ fn operation_info(op: &model::Operation) -> OperationInfo {
             message_path: wait.message.iter().map(|f| f.wire.clone()).collect(),
             result_field: wait.result.as_ref().map(|f| f.wire.clone()),
         }),
+        update_mask: op.update_mask.clone(),
     }
 }
 

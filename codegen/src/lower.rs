@@ -292,6 +292,7 @@ impl Lower<'_> {
             pagination,
             wait,
             stream,
+            update_mask: op.update_mask.as_ref().map(|m| m.value.clone()),
         })
     }
 

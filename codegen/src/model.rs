@@ -75,6 +75,8 @@ pub(crate) struct Operation {
     pub(crate) wait: Option<Waiter>,
     /// Server-sent events, when the spec declares `stream:`.
     pub(crate) stream: Option<Stream>,
+    /// The wire name of the query param that carries the update mask (`update_mask:`).
+    pub(crate) update_mask: Option<String>,
 }
 
 /// A waiter, lowered from `wait:`.

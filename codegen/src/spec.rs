@@ -100,6 +100,9 @@ pub(crate) struct Operation {
     pub(crate) wait: Option<Spanned<WaitDecl>>,
     /// Server-sent events: how `.stream()` turns the call into a stream of chunks.
     pub(crate) stream: Option<Spanned<Stream>>,
+    /// A PATCH's field-mask query param (wire name), filled from the body fields set when the
+    /// caller does not set it.
+    pub(crate) update_mask: Option<Spanned<String>>,
 }
 
 /// `wait:` on a status operation.

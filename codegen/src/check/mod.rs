@@ -14,6 +14,7 @@ mod sensitive;
 mod stream;
 mod types;
 mod union;
+mod update_mask;
 mod wait;
 
 use serde_saphyr::Spanned;
@@ -42,6 +43,7 @@ pub(crate) fn check_all(spec: &SpecFile, names: &Names<Decided>, diags: &mut Dia
     wait::check_wait(spec, names, diags);
     union::check_unions(spec, names, diags);
     stream::check_streams(spec, diags);
+    update_mask::check_update_masks(spec, diags);
 }
 
 // Reason: the format will change; a file written for another version must be refused rather

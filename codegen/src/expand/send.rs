@@ -62,7 +62,26 @@ pub(crate) fn expand_call(
         .params
         .iter()
         .filter(|p| p.location == ParamIn::Query)
-        .map(|p| with_value(p, |wire, value| quote!(url.query(#wire, #value);)));
+        .map(|p| {
+            if op.update_mask.as_deref() == Some(p.wire.as_str()) {
+                // Unset, the mask is the body fields the caller set.
+                let ident = &p.name.ident;
+                let wire = p.wire.as_str();
+                return quote! {
+                    match self.#ident {
+                        ::std::option::Option::Some(value) => url.query(#wire, value),
+                        ::std::option::Option::None => {
+                            if let ::std::option::Option::Some(mask) =
+                                #root::__private::update_mask(&self.body)?
+                            {
+                                url.query(#wire, &mask);
+                            }
+                        }
+                    }
+                };
+            }
+            with_value(p, |wire, value| quote!(url.query(#wire, #value);))
+        });
     let mut steps: Vec<TokenStream> = op
         .params
         .iter()
