@@ -125,6 +125,7 @@ mod error;
 mod file;
 mod limit;
 mod multipart;
+mod name;
 mod operation;
 mod options;
 mod pages;
@@ -152,6 +153,7 @@ pub use error::{
 };
 pub use file::FileInput;
 pub use fireworks_ai_macros::generate_api;
+pub use name::{ResourceName, ResourceNameError};
 pub use options::RequestOptions;
 pub use pages::{Items, Page, Pages};
 pub use policy::JitterFn;

@@ -701,11 +701,11 @@ async fn log_endpoints_point_at_a_file_the_emulator_serves() {
 /// A PATCH through the generated client sends the fields it set as the mask, so the emulator
 /// leaves every other field alone; an explicit mask clears a listed field the body leaves out.
 #[tokio::test]
-async fn generated_updates_send_the_set_fields_as_the_mask() {
+async fn generated_updates_send_the_set_fields_as_the_mask_and_names_give_ids() {
     let emulator = Emulator::builder().start().await.unwrap();
     let client = client(&emulator);
     let datasets = client.datasets();
-    datasets
+    let created = datasets
         .create_dataset(CreateDatasetBody::new(
             Dataset::new()
                 .display_name("a")
@@ -716,6 +716,16 @@ async fn generated_updates_send_the_set_fields_as_the_mask() {
         .send()
         .await
         .unwrap();
+    // The created resource's name gives the ids the next call takes.
+    let name: fireworks_ai::ResourceName = created.name.as_deref().unwrap().parse().unwrap();
+    assert_eq!(name.to_string(), "accounts/acct/datasets/d");
+    let got = datasets
+        .get_dataset(name.id())
+        .account_id(name.account_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.display_name.as_deref(), Some("a"));
     let updated = datasets
         .update_dataset("d", Dataset::new().display_name("b"))
         .send()
