@@ -2,6 +2,10 @@
 //! and types are generated at build time from the YAML specs in `spec/`; this crate's
 //! hand-written runtime sends them.
 //!
+//! The [`guide`] teaches the crate chapter by chapter: quickstart, configuration, errors,
+//! retries and timeouts, waiting, streaming, pagination, extending with your own YAML, and
+//! the command line.
+//!
 //! # Getting started
 //!
 //! Build a client from the environment (`FIREWORKS_API_KEY`, optionally
@@ -126,6 +130,7 @@ mod file;
 mod limit;
 mod multipart;
 mod name;
+pub mod guide;
 mod operation;
 mod options;
 mod pages;
