@@ -140,6 +140,9 @@ fn expand_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
     if !params.is_empty() {
         text.push(params.join("\n"));
     }
+    if cx.mode == Mode::BuildScript {
+        text.push(super::example::method_example(cx, op));
+    }
     let doc = docs(&text.join("\n\n"));
     let args = required(op)
         .map(|p| {

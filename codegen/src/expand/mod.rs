@@ -4,6 +4,7 @@
 
 mod client;
 mod debug;
+mod example;
 mod form;
 mod output;
 mod pages;
