@@ -220,6 +220,8 @@ pub struct WaitInfo {
     pub message_path: Vec<String>,
     /// A field that must be present when done, if the spec names one.
     pub result_field: Option<String>,
+    /// The start operations (spec ids) whose builders get `.and_wait()` (`wait.from`).
+    pub starts: Vec<String>,
 }
 
 /// A named type.
@@ -438,6 +440,7 @@ fn operation_info(op: &model::Operation) -> OperationInfo {
             pending: wait.pending.clone(),
             message_path: wait.message.iter().map(|f| f.wire.clone()).collect(),
             result_field: wait.result.as_ref().map(|f| f.wire.clone()),
+            starts: wait.from.iter().map(|start| start.id.clone()).collect(),
         }),
         update_mask: op.update_mask.clone(),
     }

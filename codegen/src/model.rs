@@ -109,6 +109,8 @@ pub(crate) struct Waiter {
 /// A start operation whose builder gets `.and_wait()`, lowered from `wait.from`.
 #[derive(Debug)]
 pub(crate) struct WaitStart {
+    /// The start operation's spec id.
+    pub(crate) id: String,
     /// The start operation's request builder.
     pub(crate) request: RustName,
     /// One value per param of the status operation, in param order.

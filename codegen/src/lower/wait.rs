@@ -107,6 +107,7 @@ impl Lower<'_> {
                 params.push(value);
             }
             out.push(WaitStart {
+                id: start_id.value.clone(),
                 request: start_names.request.clone(),
                 params,
             });
