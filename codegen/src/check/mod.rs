@@ -144,3 +144,13 @@ fn collect_names<'a>(expr: &'a TypeExpr, out: &mut Vec<&'a str>) {
 pub(crate) fn find_type<'a>(spec: &'a SpecFile, name: &str) -> Option<&'a spec::TypeDef> {
     lookup(spec, Scope::Root, name).map(|found| found.def)
 }
+
+/// Whether `param` is an optional `string` query param the generated code may fill itself
+/// (a page token, an update mask): not required, not derived, no client default.
+pub(crate) fn is_optional_string_query(param: &crate::spec::Param) -> bool {
+    param.location.value == crate::spec::ParamIn::Query
+        && param.ty.value.is(&crate::syntax::TypeExpr::String)
+        && !param.required.as_ref().is_some_and(|r| r.value)
+        && param.derive.is_none()
+        && param.client_default.is_none()
+}

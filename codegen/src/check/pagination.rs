@@ -40,12 +40,7 @@ pub(crate) fn check_pagination(spec: &SpecFile, names: &Names<Decided>, diags: &
                     .help_opt(suggest(&p.token.value, param_names.iter().copied()));
             }
             Some((_, param)) => {
-                let ok = param.location.value == ParamIn::Query
-                    && param.ty.value.is(&TypeExpr::String)
-                    && !param.required.as_ref().is_some_and(|r| r.value)
-                    && param.derive.is_none()
-                    && param.client_default.is_none();
-                if !ok {
+                if !super::is_optional_string_query(param) {
                     diags
                         .error(
                             loc(&p.token, at),

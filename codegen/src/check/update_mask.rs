@@ -2,8 +2,7 @@
 
 use crate::diag::{Diags, Location, suggest};
 use crate::model::loc;
-use crate::spec::{Encoding, Method, ParamIn, SpecFile};
-use crate::syntax::TypeExpr;
+use crate::spec::{Encoding, Method, SpecFile};
 
 // Reason: the generated send fills the named param from the JSON body's top-level fields when
 // the caller leaves it unset, so the param must be an optional string in the query and the
@@ -55,12 +54,7 @@ pub(crate) fn check_update_masks(spec: &SpecFile, diags: &mut Diags) {
                     );
             }
             Some((_, param)) => {
-                let ok = param.location.value == ParamIn::Query
-                    && param.ty.value.is(&TypeExpr::String)
-                    && !param.required.as_ref().is_some_and(|r| r.value)
-                    && param.derive.is_none()
-                    && param.client_default.is_none();
-                if !ok {
+                if !super::is_optional_string_query(param) {
                     diags
                         .error(
                             at,
