@@ -6,11 +6,18 @@ pub use ::jiff;
 pub use ::serde;
 pub use ::serde_json;
 
+pub use crate::__open_enum as open_enum;
 pub use crate::call::Call;
 pub use crate::multipart::Multipart;
 pub use crate::operation::{Auth, BoxFuture, Operation};
 pub use crate::union::{deserialize_tagged, serialize_tagged};
 pub use crate::url::UrlBuilder;
+
+/// The serde `with` helpers of `int64_string` fields (and `int64_string::option` for optional
+/// ones): an `i64` as a JSON decimal string.
+pub mod int64_string {
+    pub use crate::int64::{deserialize, option, serialize};
+}
 
 /// The value of a poll parameter taken from a start call's response field (spec `wait.from`):
 /// the whole text, or its `/`-separated segment (negative counts from the end).

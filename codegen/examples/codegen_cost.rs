@@ -4,7 +4,11 @@
 //!
 //! ```text
 //! cargo run --release -p fireworks-ai-codegen --example codegen_cost
+//! CODEGEN_COST_OUT=/tmp/synthetic.rs cargo run --release -p fireworks-ai-codegen --example codegen_cost
 //! ```
+//!
+//! With `CODEGEN_COST_OUT` set, the generated source is also written to that file, to read
+//! where the bytes go.
 //!
 //! The spec has 50 resources with four operations each (get, list, create, delete), in the
 //! shape of the Fireworks control plane: an object of 12 fields (strings, an `int64_string`,
@@ -54,6 +58,11 @@ fn main() {
         source = render(&tokens, path);
         render_times.push(started.elapsed());
         generate_times.push(generated);
+    }
+    if let Ok(out) = std::env::var("CODEGEN_COST_OUT")
+        && let Err(error) = std::fs::write(&out, &source)
+    {
+        println!("cannot write {out}: {error}");
     }
     let generate_ms = median_ms(&mut generate_times);
     let render_ms = median_ms(&mut render_times);

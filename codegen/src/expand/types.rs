@@ -1,6 +1,6 @@
 //! Named types → tokens: structs with a kept-unknown-fields map and chainable setters (or, for
-//! multipart forms, plain structs), open string enums, and the small `int64_string` serde
-//! helper module when a spec uses it. Output enums are in `output.rs`, form encoders in
+//! multipart forms, plain structs) and open string enums (their fixed impls come from the
+//! runtime's `open_enum!`; `int64_string` fields use the runtime's serde helpers). Output enums are in `output.rs`, form encoders in
 //! `form.rs`.
 
 use proc_macro2::{Literal, TokenStream};
@@ -9,7 +9,7 @@ use quote::quote;
 use super::{Cx, debug, docs, form, lower_first, output, union};
 use crate::model::{Field, Kind, Object, Scalar, TypeBody, TypeDef, TypeRef, Variant};
 
-/// Emits every named type, plus `mod __int64_string` when a field needs it.
+/// Emits every named type.
 pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
     let types = cx.api.types.iter().map(|def| match &def.body {
         TypeBody::Object(object) => expand_object(cx, def, object),
@@ -17,20 +17,8 @@ pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
         TypeBody::Output(out) => output::expand_output(cx, def, out),
         TypeBody::Union(union) => union::expand_union(cx, def, union),
     });
-    let uses_int64_string = cx.api.types.iter().any(|def| match &def.body {
-        TypeBody::Object(object) => {
-            !object.form && object.fields.iter().any(|f| f.ty == TypeRef::Int64String)
-        }
-        TypeBody::Enum(_) | TypeBody::Output(_) | TypeBody::Union(_) => false,
-    });
-    let helper = if uses_int64_string {
-        expand_int64_string(cx)
-    } else {
-        TokenStream::new()
-    };
     quote! {
         #(#types)*
-        #helper
     }
 }
 
@@ -323,9 +311,9 @@ fn expand_field(cx: &Cx<'_>, def: &TypeDef, object: &Object, field: &Field) -> T
     }
     if field.ty == TypeRef::Int64String {
         let with = if field.is_option() {
-            "__int64_string::option"
+            format!("{}::__private::int64_string::option", cx.root_text)
         } else {
-            "__int64_string"
+            format!("{}::__private::int64_string", cx.root_text)
         };
         parts.push(quote!(with = #with));
     }
@@ -379,8 +367,9 @@ fn default_value(ty: &TypeRef, value: &Scalar) -> TokenStream {
     }
 }
 
-/// Emits an open string enum: the enum with an `Unknown(String)` variant, `KNOWN`, `as_str`,
-/// `is_unknown`, `From<&str>`, `Display`, `Serialize` and `Deserialize`.
+/// Emits an open string enum: the enum with an `Unknown(String)` variant, then one
+/// `open_enum!` call for its fixed impls (`KNOWN`, `as_str`, `is_unknown`, `From<&str>`,
+/// `Display`, `Serialize`, `Deserialize`).
 fn expand_enum(cx: &Cx<'_>, def: &TypeDef, variants: &[Variant]) -> TokenStream {
     let root = &cx.root;
     let name = &def.name.ident;
@@ -413,125 +402,6 @@ fn expand_enum(cx: &Cx<'_>, def: &TypeDef, variants: &[Variant]) -> TokenStream 
             Unknown(::std::string::String),
         }
 
-        impl #name {
-            /// Every value the spec lists, in spec order.
-            pub const KNOWN: &'static [Self] = &[#(Self::#idents),*];
-
-            /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(Self::#idents => #wires,)*
-                    Self::Unknown(value) => value,
-                }
-            }
-
-            /// Whether this is a value the spec does not list.
-            pub fn is_unknown(&self) -> bool {
-                matches!(self, Self::Unknown(_))
-            }
-        }
-
-        impl ::std::convert::From<&str> for #name {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#wires => Self::#idents,)*
-                    other => Self::Unknown(::std::string::String::from(other)),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl #root::__private::serde::Serialize for #name {
-            fn serialize<S: #root::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> #root::__private::serde::Deserialize<'de> for #name {
-            fn deserialize<D: #root::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                #root::__private::deserialize_open_enum(deserializer)
-            }
-        }
-    }
-}
-
-/// Emits `mod __int64_string`: serde `with` functions for an `i64` carried as a JSON string
-/// (numbers are accepted too, as proto3 JSON parsers do).
-fn expand_int64_string(cx: &Cx<'_>) -> TokenStream {
-    let root = &cx.root;
-    let serde = quote!(#root::__private::serde);
-    quote! {
-        #[doc(hidden)]
-        mod __int64_string {
-            pub(super) fn serialize<S: #serde::Serializer>(value: &i64, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                serializer.collect_str(value)
-            }
-
-            pub(super) fn deserialize<'de, D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<i64, D::Error> {
-                deserializer.deserialize_any(Visitor)
-            }
-
-            struct Visitor;
-
-            impl #serde::de::Visitor<'_> for Visitor {
-                type Value = i64;
-
-                fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str("an int64 as a decimal string")
-                }
-
-                fn visit_str<E: #serde::de::Error>(self, value: &str) -> ::std::result::Result<i64, E> {
-                    value.parse().map_err(E::custom)
-                }
-
-                fn visit_i64<E: #serde::de::Error>(self, value: i64) -> ::std::result::Result<i64, E> {
-                    ::std::result::Result::Ok(value)
-                }
-
-                fn visit_u64<E: #serde::de::Error>(self, value: u64) -> ::std::result::Result<i64, E> {
-                    i64::try_from(value).map_err(E::custom)
-                }
-            }
-
-            pub(super) mod option {
-                pub(in super::super) fn serialize<S: #serde::Serializer>(value: &::std::option::Option<i64>, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                    match value {
-                        ::std::option::Option::Some(value) => super::serialize(value, serializer),
-                        ::std::option::Option::None => serializer.serialize_none(),
-                    }
-                }
-
-                pub(in super::super) fn deserialize<'de, D: #serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<::std::option::Option<i64>, D::Error> {
-                    struct Visitor;
-
-                    impl<'de> #serde::de::Visitor<'de> for Visitor {
-                        type Value = ::std::option::Option<i64>;
-
-                        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                            f.write_str("an int64 as a decimal string, or null")
-                        }
-
-                        fn visit_none<E: #serde::de::Error>(self) -> ::std::result::Result<Self::Value, E> {
-                            ::std::result::Result::Ok(::std::option::Option::None)
-                        }
-
-                        fn visit_unit<E: #serde::de::Error>(self) -> ::std::result::Result<Self::Value, E> {
-                            ::std::result::Result::Ok(::std::option::Option::None)
-                        }
-
-                        fn visit_some<D: #serde::Deserializer<'de>>(self, deserializer: D) -> ::std::result::Result<Self::Value, D::Error> {
-                            super::deserialize(deserializer).map(::std::option::Option::Some)
-                        }
-                    }
-
-                    deserializer.deserialize_option(Visitor)
-                }
-            }
-        }
+        #root::__private::open_enum!(#name { #(#idents = #wires),* });
     }
 }
