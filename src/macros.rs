@@ -61,3 +61,59 @@ macro_rules! __open_enum {
         }
     };
 }
+
+/// The fixed methods of a generated request builder, expanded inside its `impl<'a>` block
+/// after the setters: a private `__new` (the client and the required fields; every optional
+/// field unset, default options), `options` and `send`. The builder writes its setters and
+/// `send_with_meta` itself (their docs and body are the operation's). `$root` is the
+/// runtime's path as generated code spells it, for the docs' links.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __request_methods {
+    (
+        $root:literal, $response:ty;
+        required($($required:ident: $required_ty:ty),* $(,)?);
+        optional($($optional:ident),* $(,)?)
+    ) => {
+        fn __new(client: &'a $crate::Client $(, $required: $required_ty)*) -> Self {
+            Self {
+                client,
+                $($required,)*
+                $($optional: ::std::option::Option::None,)*
+                options: $crate::RequestOptions::new(),
+            }
+        }
+
+        /// Per-call options (timeout, retries, deadline) that override the client's.
+        pub fn options(mut self, options: $crate::RequestOptions) -> Self {
+            self.options = options;
+            self
+        }
+
+        /// Sends the request and decodes the response.
+        ///
+        /// # Errors
+        #[doc = ::std::concat!(" [`", $root, "::Error`]: an invalid argument before anything is sent, or a transport, status")]
+        /// or decode failure.
+        pub async fn send(self) -> ::std::result::Result<$response, $crate::Error> {
+            self.send_with_meta().await.map($crate::Response::into_inner)
+        }
+    };
+}
+
+/// `IntoFuture` for a generated request builder: `.await` on the builder is `send()`, boxed
+/// (naming an `async fn`'s future needs a box on stable Rust).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __request_future {
+    ($request:ident -> $response:ty) => {
+        impl<'a> ::std::future::IntoFuture for $request<'a> {
+            type Output = ::std::result::Result<$response, $crate::Error>;
+            type IntoFuture = $crate::__private::BoxFuture<'a, Self::Output>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    };
+}

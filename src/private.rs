@@ -7,6 +7,8 @@ pub use ::serde;
 pub use ::serde_json;
 
 pub use crate::__open_enum as open_enum;
+pub use crate::__request_future as request_future;
+pub use crate::__request_methods as request_methods;
 pub use crate::call::Call;
 pub use crate::multipart::Multipart;
 pub use crate::operation::{Auth, BoxFuture, Operation};

@@ -94,7 +94,6 @@ fn method_text(method: Method) -> &'static str {
 
 /// Emits the client method that starts a request builder.
 fn expand_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
-    let root = &cx.root;
     let method = &op.method_name.ident;
     let request = &op.request_type.ident;
     let mut text = Vec::new();
@@ -151,22 +150,16 @@ fn expand_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             quote!(#ident: #ty)
         })
         .chain(body_arg(cx, op));
-    let body_init = op.body.as_ref().map(|_| quote!(body,));
-    let required_inits = required(op).map(|p| &p.name.ident);
-    let optional_inits = optional(op).map(|p| {
-        let ident = &p.name.ident;
-        quote!(#ident: ::std::option::Option::None)
-    });
+    let required_args = required(op)
+        .map(|p| {
+            let ident = &p.name.ident;
+            quote!(#ident)
+        })
+        .chain(op.body.as_ref().map(|_| quote!(body)));
     quote! {
         #doc
         pub fn #method(&self, #(#args),*) -> #request<'a> {
-            #request {
-                client: self.client,
-                #(#required_inits,)*
-                #(#optional_inits,)*
-                #body_init
-                options: #root::RequestOptions::new(),
-            }
+            #request::__new(self.client, #(#required_args),*)
         }
     }
 }
@@ -209,10 +202,6 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         "Request builder for [`{}::{}`]; send it with `.send().await` or\njust `.await`.",
         api.client_type.ident, op.method_name.ident
     ));
-    let send_doc = docs(&format!(
-        "Sends the request and decodes the response.\n\n# Errors\n[`{}::Error`]: an invalid argument before anything is sent, or a transport, status\nor decode failure.",
-        cx.root_text
-    ));
     let required_fields = required(op)
         .map(|p| {
             let ident = &p.name.ident;
@@ -225,6 +214,14 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         let ty = param_type(cx, p);
         quote!(#ident: ::std::option::Option<#ty>)
     });
+    let required_params = required(op)
+        .map(|p| {
+            let ident = &p.name.ident;
+            let ty = param_type(cx, p);
+            quote!(#ident: #ty)
+        })
+        .chain(body_arg(cx, op));
+    let optional_params = optional(op).map(|p| &p.name.ident);
     let setters = optional(op).map(|p| {
         let ident = &p.name.ident;
         let ty = param_type(cx, p);
@@ -247,6 +244,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             }
         }
     });
+    let root_text = &cx.root_text;
     let send = expand_send(cx, op, &response);
     let pages = super::pages::expand_pages(cx, op, &response);
     let wait_status = super::wait::expand_wait_status(cx, op);
@@ -285,16 +283,11 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         impl<'a> #request<'a> {
             #(#setters)*
 
-            /// Per-call options (timeout, retries, deadline) that override the client's.
-            pub fn options(mut self, options: #root::RequestOptions) -> Self {
-                self.options = options;
-                self
-            }
-
-            #send_doc
-            pub async fn send(self) -> ::std::result::Result<#response, #root::Error> {
-                self.send_with_meta().await.map(#root::Response::into_inner)
-            }
+            #root::__private::request_methods!(
+                #root_text, #response;
+                required(#(#required_params),*);
+                optional(#(#optional_params),*)
+            );
 
             /// Like [`Self::send`], and also returns the response metadata (request id, rate limits,
             /// attempts).
@@ -309,14 +302,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             #stream_methods
         }
 
-        impl<'a> ::std::future::IntoFuture for #request<'a> {
-            type Output = ::std::result::Result<#response, #root::Error>;
-            type IntoFuture = #root::__private::BoxFuture<'a, Self::Output>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
-            }
-        }
+        #root::__private::request_future!(#request -> #response);
 
         #pages
         #wait_status
