@@ -69,14 +69,45 @@ fn check_server_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut D
     }
 }
 
+/// The `std` names every generated module imports (`use ::std::{...}` at its top), so that the
+/// generated code can write `Option<String>` instead of full paths. No generated type may take
+/// one of them.
+const PRELUDE_IMPORTS: &[&str] = &[
+    "Box",
+    "Into",
+    "IntoIterator",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+];
+
 // Reason: each type, request builder and the area's own struct and trait share the module's type
-// namespace; two spec names that become one Rust name would not compile.
+// namespace with the `std` names the module imports; two names that become one Rust name would
+// not compile.
 fn check_type_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Diags) {
     let mut types: Namespace<String> = Namespace::new();
+    for name in PRELUDE_IMPORTS {
+        types.claim(
+            name,
+            format!("`std`'s `{name}`, which generated code imports"),
+        );
+    }
     if let (Ok(area), Ok(ext)) = (&names.client_type, &names.ext_trait) {
         let owner = format!("the struct of area `{}`", spec.area.value);
-        types.claim(&area.text, owner.clone());
-        types.claim(&ext.text, owner);
+        for rust in [&area.text, &ext.text] {
+            if let Some(earlier) = types.claim(rust, owner.clone()) {
+                diags
+                    .error(
+                        loc(&spec.area, Location::START),
+                        format!(
+                            "area `{}` makes a struct named `{rust}`, like {earlier}",
+                            spec.area.value
+                        ),
+                    )
+                    .help("rename the area");
+            }
+        }
     }
     for (name, type_names) in spec.types.keys().zip(&names.types) {
         let at = loc(name, Location::START);

@@ -193,9 +193,9 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
     let timeout = match op.timeout_secs {
         Some(secs) => {
             let secs = proc_macro2::Literal::u64_unsuffixed(secs);
-            quote!(::std::option::Option::Some(::std::time::Duration::from_secs(#secs)))
+            quote!(Some(::std::time::Duration::from_secs(#secs)))
         }
-        None => quote!(::std::option::Option::None),
+        None => quote!(None),
     };
     let response = rust_type(cx, &op.response);
     let builder_doc = docs(&format!(
@@ -212,7 +212,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
     let optional_fields = optional(op).map(|p| {
         let ident = &p.name.ident;
         let ty = param_type(cx, p);
-        quote!(#ident: ::std::option::Option<#ty>)
+        quote!(#ident: Option<#ty>)
     });
     let required_params = required(op)
         .map(|p| {
@@ -239,7 +239,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         quote! {
             #doc
             pub fn #ident(mut self, value: #ty) -> Self {
-                self.#ident = ::std::option::Option::Some(value);
+                self.#ident = Some(value);
                 self
             }
         }
@@ -294,7 +294,7 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             ///
             /// # Errors
             /// As for [`Self::send`].
-            pub async fn send_with_meta(#self_arg) -> ::std::result::Result<#root::Response<#response>, #root::Error> {
+            pub async fn send_with_meta(#self_arg) -> Result<#root::Response<#response>, #root::Error> {
                 #clear_flag
                 #send
             }

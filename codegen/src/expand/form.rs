@@ -40,7 +40,7 @@ fn expand_part(field: &Field) -> TokenStream {
     };
     if field.is_option() {
         quote! {
-            if let ::std::option::Option::Some(value) = &self.#ident {
+            if let Some(value) = &self.#ident {
                 #add
             }
         }

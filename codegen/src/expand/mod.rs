@@ -79,6 +79,19 @@ pub(crate) fn expand_api(cx: &Cx<'_>) -> TokenStream {
     quote! {
         #area_doc
         pub mod #module {
+            // Every generated module imports these by name and no generated type may shadow
+            // them (spec check `PRELUDE_IMPORTS`), so the code below writes `Option<String>`.
+            #[allow(unused_imports)]
+            use ::std::{
+                boxed::Box,
+                convert::Into,
+                iter::IntoIterator,
+                option::Option::{self, None, Some},
+                result::Result::{self, Err, Ok},
+                string::String,
+                vec::Vec,
+            };
+
             #(#servers)*
             #types
             #client

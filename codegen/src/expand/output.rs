@@ -30,7 +30,7 @@ pub(crate) fn expand_output(cx: &Cx<'_>, def: &TypeDef, output: &Output) -> Toke
             ),
             None => (
                 format!("`{}`: the body as text.", case.wire),
-                quote!(::std::string::String),
+                quote!(String),
             ),
         };
         let doc = docs(&doc);
@@ -43,15 +43,15 @@ pub(crate) fn expand_output(cx: &Cx<'_>, def: &TypeDef, output: &Output) -> Toke
         let variant = &case.variant.ident;
         match &case.ty {
             Some(_) => quote!(#root::__private::decode_json_str(body).map(Self::#variant)),
-            None => quote!(::std::result::Result::Ok(Self::#variant(
-                ::std::string::String::from(body)
+            None => quote!(Ok(Self::#variant(
+                String::from(body)
             ))),
         }
     };
     let by_format = output.cases.iter().map(|case| {
         let wire = case.wire.as_str();
         let decode = decode_case(case);
-        quote!(::std::option::Option::Some(#wire) => return #decode,)
+        quote!(Some(#wire) => return #decode,)
     });
     let json_cases: Vec<_> = output.cases.iter().filter(|c| c.ty.is_some()).collect();
     let json_fields = json_cases.iter().map(|case| {
@@ -75,7 +75,7 @@ pub(crate) fn expand_output(cx: &Cx<'_>, def: &TypeDef, output: &Output) -> Toke
         let variant = &case.variant.ident;
         let wire = case.wire.as_str();
         quote! {
-            Self::#variant(_) => ::std::option::Option::Some(<#format as ::std::convert::From<&str>>::from(#wire)),
+            Self::#variant(_) => Some(<#format as ::std::convert::From<&str>>::from(#wire)),
         }
     });
     let decode_doc = docs(&format!(
@@ -101,19 +101,19 @@ pub(crate) fn expand_output(cx: &Cx<'_>, def: &TypeDef, output: &Output) -> Toke
             /// A body whose format this spec does not list, kept as received.
             Other {
                 /// The response's content type.
-                content_type: ::std::string::String,
+                content_type: String,
                 /// The body as received.
-                body: ::std::string::String,
+                body: String,
             },
         }
 
         impl #name {
             #decode_doc
             pub fn decode(
-                format: ::std::option::Option<&#format>,
-                content_type: ::std::option::Option<&str>,
+                format: Option<&#format>,
+                content_type: Option<&str>,
                 body: &str,
-            ) -> ::std::result::Result<Self, #root::Error> {
+            ) -> Result<Self, #root::Error> {
                 match format.map(|format| format.as_str()) {
                     #(#by_format)*
                     _ => {}
@@ -121,18 +121,18 @@ pub(crate) fn expand_output(cx: &Cx<'_>, def: &TypeDef, output: &Output) -> Toke
                 match #root::__private::guess_output(content_type, body, &[#(#json_fields),*], #has_text) {
                     #(#by_guess)*
                     #text_arm
-                    _ => ::std::result::Result::Ok(Self::Other {
-                        content_type: ::std::string::String::from(content_type.unwrap_or_default()),
-                        body: ::std::string::String::from(body),
+                    _ => Ok(Self::Other {
+                        content_type: String::from(content_type.unwrap_or_default()),
+                        body: String::from(body),
                     }),
                 }
             }
 
             /// The format value of this case; `None` for [`Self::Other`].
-            pub fn format(&self) -> ::std::option::Option<#format> {
+            pub fn format(&self) -> Option<#format> {
                 match self {
                     #(#format_arms)*
-                    Self::Other { .. } => ::std::option::Option::None,
+                    Self::Other { .. } => None,
                 }
             }
         }

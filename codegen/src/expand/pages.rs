@@ -48,13 +48,13 @@ pub(crate) fn expand_pages(cx: &Cx<'_>, op: &Operation, response: &TokenStream) 
             #pages_doc
             pub fn pages(self) -> #root::Pages<'a, #response> {
                 let first = self.#token.map(::std::borrow::ToOwned::to_owned);
-                #root::Pages::new(first, move |token: ::std::option::Option<::std::string::String>| {
+                #root::Pages::new(first, move |token: Option<String>| {
                     let mut request = self.clone();
-                    request.#token = ::std::option::Option::None;
+                    request.#token = None;
                     async move {
                         match token.as_deref() {
-                            ::std::option::Option::Some(token) => request.#token(token).send().await,
-                            ::std::option::Option::None => request.send().await,
+                            Some(token) => request.#token(token).send().await,
+                            None => request.send().await,
                         }
                     }
                 })
@@ -87,11 +87,11 @@ fn expand_impl_page(
         impl #root::Page for #response {
             type Item = #item;
 
-            fn next_page_token(&self) -> ::std::option::Option<&str> {
+            fn next_page_token(&self) -> Option<&str> {
                 #next
             }
 
-            fn into_items(self) -> ::std::vec::Vec<#item> {
+            fn into_items(self) -> Vec<#item> {
                 #into_items
             }
         }
@@ -104,6 +104,6 @@ fn field_str(field: &SourceField) -> TokenStream {
     if field.optional {
         quote!(self.#ident.as_deref())
     } else {
-        quote!(::std::option::Option::Some(self.#ident.as_str()))
+        quote!(Some(self.#ident.as_str()))
     }
 }

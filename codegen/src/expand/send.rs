@@ -36,7 +36,7 @@ pub(crate) fn expand_call(
             let source = source_value(&derive.source);
             let arms = derive.map.iter().map(|(from, server)| {
                 let server = &server.constant.ident;
-                quote!(::std::option::Option::Some(#from) => &#server,)
+                quote!(Some(#from) => &#server,)
             });
             let default = &derive.default.constant.ident;
             quote! {
@@ -69,9 +69,9 @@ pub(crate) fn expand_call(
                 let wire = p.wire.as_str();
                 return quote! {
                     match self.#ident {
-                        ::std::option::Option::Some(value) => url.query(#wire, value),
-                        ::std::option::Option::None => {
-                            if let ::std::option::Option::Some(mask) =
+                        Some(value) => url.query(#wire, value),
+                        None => {
+                            if let Some(mask) =
                                 #root::__private::update_mask(&self.body)?
                             {
                                 url.query(#wire, &mask);
@@ -136,16 +136,16 @@ fn expand_finish(op: &Operation, response: &TokenStream) -> (TokenStream, TokenS
         return (
             TokenStream::new(),
             quote!(send_decoded(|content_type, body| {
-                <#response>::decode(::std::option::Option::None, content_type, body)
+                <#response>::decode(None, content_type, body)
             })),
         );
     };
     let ident = &select.source.name.ident;
     let format = match (&select.default, select.source.optional) {
-        (_, false) => quote!(::std::option::Option::Some(self.body.#ident.clone())),
+        (_, false) => quote!(Some(self.body.#ident.clone())),
         (None, true) => quote!(self.body.#ident.clone()),
         (Some(default), true) => quote! {
-            ::std::option::Option::Some(
+            Some(
                 self.body.#ident.clone().unwrap_or_else(|| ::std::convert::From::from(#default)),
             )
         },
@@ -164,7 +164,7 @@ fn source_value(source: &SourceField) -> TokenStream {
     if source.optional {
         quote!(self.body.#ident.as_ref().map(|value| value.as_str()))
     } else {
-        quote!(::std::option::Option::Some(self.body.#ident.as_str()))
+        quote!(Some(self.body.#ident.as_str()))
     }
 }
 
@@ -185,7 +185,7 @@ fn expand_derived_param(cx: &Cx<'_>, param: &Param, derive: &Derive<String>) -> 
     let arms = derive
         .map
         .iter()
-        .map(|(from, to)| quote!(::std::option::Option::Some(#from) => ::std::option::Option::Some(#to),));
+        .map(|(from, to)| quote!(Some(#from) => Some(#to),));
     let default = derive.default.as_str();
     let explicit = match &param.ty {
         TypeRef::String => quote!(self.#ident),
@@ -196,7 +196,7 @@ fn expand_derived_param(cx: &Cx<'_>, param: &Param, derive: &Derive<String>) -> 
             let source = #source;
             let mapped = match source {
                 #(#arms)*
-                _ => ::std::option::Option::None,
+                _ => None,
             };
             #root::__private::derive_param(#wire, #source_wire, source, mapped, #default, #explicit)?
         };
@@ -233,7 +233,7 @@ fn with_value(param: &Param, emit: impl Fn(&str, TokenStream) -> TokenStream) ->
     } else {
         let body = emit(wire, as_str(&param.ty, quote!(value)));
         quote! {
-            if let ::std::option::Option::Some(value) = self.#ident {
+            if let Some(value) = self.#ident {
                 #body
             }
         }

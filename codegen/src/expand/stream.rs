@@ -15,7 +15,7 @@ pub(crate) fn clear_flag(op: &Operation) -> TokenStream {
     match &op.stream {
         Some(stream) => {
             let flag = &stream.flag.ident;
-            quote!(self.body.#flag = ::std::option::Option::None;)
+            quote!(self.body.#flag = None;)
         }
         None => TokenStream::new(),
     }
@@ -29,8 +29,8 @@ pub(crate) fn expand_stream_statics(cx: &Cx<'_>, op: &Operation) -> TokenStream 
     let root = &cx.root;
     let config = format_ident!("{}_STREAM", op.static_name.text);
     let done = match &stream.done {
-        Some(done) => quote!(::std::option::Option::Some(#done)),
-        None => quote!(::std::option::Option::None),
+        Some(done) => quote!(Some(#done)),
+        None => quote!(None),
     };
     let stop = &stream.stop_events;
     let skip = &stream.skip_events;
@@ -99,15 +99,15 @@ pub(crate) fn expand_stream_methods(
             ///
             /// # Errors
             /// As for [`Self::stream`], or the first error of the stream.
-            pub async fn stream_collect(self) -> ::std::result::Result<#response, #root::Error> {
+            pub async fn stream_collect(self) -> Result<#response, #root::Error> {
                 self.stream().await?.collect_response(&#name).await
             }
         }
     });
     quote! {
         #doc
-        pub async fn stream(mut self) -> ::std::result::Result<#root::EventStream<#chunk>, #root::Error> {
-            self.body.#flag = ::std::option::Option::Some(true);
+        pub async fn stream(mut self) -> Result<#root::EventStream<#chunk>, #root::Error> {
+            self.body.#flag = Some(true);
             #call
         }
 

@@ -25,7 +25,7 @@ pub(crate) fn expand_types(cx: &Cx<'_>) -> TokenStream {
 /// The Rust type of a resolved spec type.
 pub(crate) fn rust_type(cx: &Cx<'_>, ty: &TypeRef) -> TokenStream {
     match ty {
-        TypeRef::String => quote!(::std::string::String),
+        TypeRef::String => quote!(String),
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 | TypeRef::Int64String => quote!(i64),
@@ -44,11 +44,11 @@ pub(crate) fn rust_type(cx: &Cx<'_>, ty: &TypeRef) -> TokenStream {
         }
         TypeRef::Array(inner) => {
             let inner = rust_type(cx, inner);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
             let inner = rust_type(cx, inner);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            quote!(::std::collections::BTreeMap<String, #inner>)
         }
         TypeRef::Named { name, module, .. } => {
             let ident = &name.ident;
@@ -88,7 +88,7 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             let fn_name = &field.default_fn.ident;
             let value = default_value(&field.ty, default);
             let value = if field.is_option() {
-                quote!(::std::option::Option::Some(#value))
+                quote!(Some(#value))
             } else {
                 value
             };
@@ -101,17 +101,17 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             new_inits.push(quote!(#ident: Self::#fn_name()));
         } else if field.required {
             if field.ty == TypeRef::String && !field.is_option() {
-                new_args.push(quote!(#ident: impl ::std::convert::Into<::std::string::String>));
+                new_args.push(quote!(#ident: impl Into<String>));
                 new_inits.push(quote!(#ident: #ident.into()));
             } else if is_union(&field.ty) && !field.is_option() {
-                new_args.push(quote!(#ident: impl ::std::convert::Into<#field_ty>));
+                new_args.push(quote!(#ident: impl Into<#field_ty>));
                 new_inits.push(quote!(#ident: #ident.into()));
             } else {
                 new_args.push(quote!(#ident: #field_ty));
                 new_inits.push(quote!(#ident));
             }
         } else {
-            new_inits.push(quote!(#ident: ::std::option::Option::None));
+            new_inits.push(quote!(#ident: None));
         }
     }
     let allow_new = if new_args.is_empty() {
@@ -131,7 +131,7 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             ));
             quote! {
                 #doc
-                pub fn embedded_body(&self) -> ::std::option::Option<#root::EmbeddedBody<'_>> {
+                pub fn embedded_body(&self) -> Option<#root::EmbeddedBody<'_>> {
                     #root::EmbeddedBody::new(#content_type, #body)
                 }
             }
@@ -178,7 +178,7 @@ fn expand_object(cx: &Cx<'_>, def: &TypeDef, object: &Object) -> TokenStream {
             #(#fields)*
             /// Fields the spec does not describe, kept as received.
             #[serde(flatten)]
-            pub extra: #root::__private::serde_json::Map<::std::string::String, #root::__private::serde_json::Value>,
+            pub extra: #root::__private::serde_json::Map<String, #root::__private::serde_json::Value>,
         }
 
         impl #name {
@@ -219,14 +219,11 @@ fn expand_setter(cx: &Cx<'_>, field: &Field) -> TokenStream {
     }
     let ident = &field.name.ident;
     let (ty, value) = match &field.ty {
-        TypeRef::String => (
-            quote!(impl ::std::convert::Into<::std::string::String>),
-            quote!(value.into()),
-        ),
+        TypeRef::String => (quote!(impl Into<String>), quote!(value.into())),
         TypeRef::Array(inner) => {
             let inner = rust_type(cx, inner);
             (
-                quote!(impl ::std::iter::IntoIterator<Item = #inner>),
+                quote!(impl IntoIterator<Item = #inner>),
                 quote!(value.into_iter().collect()),
             )
         }
@@ -234,12 +231,12 @@ fn expand_setter(cx: &Cx<'_>, field: &Field) -> TokenStream {
             kind: Kind::Union, ..
         } => {
             let ty = rust_type(cx, union);
-            (quote!(impl ::std::convert::Into<#ty>), quote!(value.into()))
+            (quote!(impl Into<#ty>), quote!(value.into()))
         }
         other => (rust_type(cx, other), quote!(value)),
     };
     let value = if field.is_option() {
-        quote!(::std::option::Option::Some(#value))
+        quote!(Some(#value))
     } else {
         value
     };
@@ -262,14 +259,14 @@ fn str_access(field: &Field) -> TokenStream {
     if field.is_option() {
         quote!(self.#ident.as_deref())
     } else {
-        quote!(::std::option::Option::Some(self.#ident.as_str()))
+        quote!(Some(self.#ident.as_str()))
     }
 }
 
 fn field_type(cx: &Cx<'_>, field: &Field) -> TokenStream {
     let ty = rust_type(cx, &field.ty);
     if field.is_option() {
-        quote!(::std::option::Option<#ty>)
+        quote!(Option<#ty>)
     } else {
         ty
     }
@@ -305,9 +302,7 @@ fn expand_field(cx: &Cx<'_>, def: &TypeDef, object: &Object, field: &Field) -> T
         parts.push(quote!(default));
     }
     if field.is_option() && !field.required {
-        parts.push(quote!(
-            skip_serializing_if = "::std::option::Option::is_none"
-        ));
+        parts.push(quote!(skip_serializing_if = "Option::is_none"));
     }
     if field.ty == TypeRef::Int64String {
         let with = if field.is_option() {
@@ -334,7 +329,7 @@ fn expand_field(cx: &Cx<'_>, def: &TypeDef, object: &Object, field: &Field) -> T
 fn default_value(ty: &TypeRef, value: &Scalar) -> TokenStream {
     match (ty, value) {
         (TypeRef::String, Scalar::String(text)) => {
-            quote!(::std::string::String::from(#text))
+            quote!(String::from(#text))
         }
         (TypeRef::Named { name, .. }, Scalar::String(text)) => {
             let ident = &name.ident;
@@ -363,7 +358,7 @@ fn default_value(ty: &TypeRef, value: &Scalar) -> TokenStream {
             let literal = Literal::f64_suffixed(*number);
             quote!(#literal)
         }
-        (_, Scalar::String(text)) => quote!(::std::string::String::from(#text)),
+        (_, Scalar::String(text)) => quote!(String::from(#text)),
     }
 }
 
@@ -399,7 +394,7 @@ fn expand_enum(cx: &Cx<'_>, def: &TypeDef, variants: &[Variant]) -> TokenStream 
                 #idents,
             )*
             /// A value this version of the spec does not know, kept as sent.
-            Unknown(::std::string::String),
+            Unknown(String),
         }
 
         #root::__private::open_enum!(#name { #(#idents = #wires),* });

@@ -71,7 +71,7 @@ pub(crate) fn expand_union(cx: &Cx<'_>, def: &TypeDef, union: &Union) -> TokenSt
                 quote! {
                     impl ::std::convert::From<&str> for #name {
                         fn from(value: &str) -> Self {
-                            Self::#ident(::std::string::String::from(value))
+                            Self::#ident(String::from(value))
                         }
                     }
                 }
@@ -125,9 +125,9 @@ pub(crate) fn expand_union(cx: &Cx<'_>, def: &TypeDef, union: &Union) -> TokenSt
 
             /// The tag value of this variant; for [`Self::Other`], the tag it was received
             /// with, if it had a string one.
-            pub fn tag(&self) -> ::std::option::Option<&str> {
+            pub fn tag(&self) -> Option<&str> {
                 match self {
-                    #(Self::#idents(_) => ::std::option::Option::Some(#wires),)*
+                    #(Self::#idents(_) => Some(#wires),)*
                     Self::Other(value) => value.get(#tag).and_then(|tag| tag.as_str()),
                 }
             }
@@ -136,7 +136,7 @@ pub(crate) fn expand_union(cx: &Cx<'_>, def: &TypeDef, union: &Union) -> TokenSt
         #(#froms)*
 
         impl #root::__private::serde::Serialize for #name {
-            fn serialize<S: #root::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: #root::__private::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
                     #(Self::#idents(value) => #root::__private::serialize_tagged(serializer, #tag, #wires, value),)*
                     Self::Other(value) => #root::__private::serde::Serialize::serialize(value, serializer),
@@ -145,10 +145,10 @@ pub(crate) fn expand_union(cx: &Cx<'_>, def: &TypeDef, union: &Union) -> TokenSt
         }
 
         impl<'de> #root::__private::serde::Deserialize<'de> for #name {
-            fn deserialize<D: #root::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+            fn deserialize<D: #root::__private::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 #root::__private::deserialize_tagged(deserializer, #tag, |tag, value| {
-                    ::std::result::Result::Ok(match tag {
-                        #(::std::option::Option::Some(#wires) => Self::#idents(#root::__private::serde_json::from_value(value)?),)*
+                    Ok(match tag {
+                        #(Some(#wires) => Self::#idents(#root::__private::serde_json::from_value(value)?),)*
                         _ => Self::Other(value),
                     })
                 })

@@ -71,7 +71,7 @@ pub(crate) fn expand_wait_status(cx: &Cx<'_>, op: &Operation) -> TokenStream {
                 #state_expr
             }
 
-            fn message(&self) -> ::std::option::Option<&str> {
+            fn message(&self) -> Option<&str> {
                 #message
             }
 
@@ -124,7 +124,7 @@ pub(crate) fn expand_wait_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             let job = #job;
             let request = self.#get(#(#arg_names),*);
             #root::Wait::new(self.client, job, #policy, move |options| {
-                ::std::boxed::Box::pin(request.clone().options(options).send())
+                Box::pin(request.clone().options(options).send())
             })
         }
     }
@@ -172,7 +172,7 @@ pub(crate) fn expand_builder_wait(cx: &Cx<'_>, op: &Operation) -> TokenStream {
             pub fn wait(self) -> #root::Wait<'a, #response> {
                 let job = #job;
                 #root::Wait::new(self.client, job, #policy, move |options| {
-                    ::std::boxed::Box::pin(self.clone().options(options).send())
+                    Box::pin(self.clone().options(options).send())
                 })
             }
         }
@@ -216,8 +216,8 @@ fn expand_start(cx: &Cx<'_>, op: &Operation, wait: &Waiter, start: &WaitStart) -
                 });
                 setters.push(quote! {
                     let request = match &#name {
-                        ::std::option::Option::Some(value) => request.#ident(value),
-                        ::std::option::Option::None => request,
+                        Some(value) => request.#ident(value),
+                        None => request,
                     };
                 });
             }
@@ -226,12 +226,12 @@ fn expand_start(cx: &Cx<'_>, op: &Operation, wait: &Waiter, start: &WaitStart) -
                 let value = if source.optional {
                     quote!(started.#field.as_deref())
                 } else {
-                    quote!(::std::option::Option::Some(started.#field.as_str()))
+                    quote!(Some(started.#field.as_str()))
                 };
                 let wire = &source.wire;
                 let segment = match segment {
-                    Some(n) => quote!(::std::option::Option::Some(#n)),
-                    None => quote!(::std::option::Option::None),
+                    Some(n) => quote!(Some(#n)),
+                    None => quote!(None),
                 };
                 reads.push(quote! {
                     let #name = #root::__private::wait_param(#value, #wire, #segment)?;
@@ -283,15 +283,15 @@ error ends the wait, and a response without the fields to poll is
                     let started = self.send().await?;
                     #(#reads)*
                     let job = #job;
-                    let poll = move |options: #root::RequestOptions| -> #root::__private::BoxFuture<'a, ::std::result::Result<#response, #root::Error>> {
+                    let poll = move |options: #root::RequestOptions| -> #root::__private::BoxFuture<'a, Result<#response, #root::Error>> {
                         #(let #locals = #locals.clone();)*
-                        ::std::boxed::Box::pin(async move {
+                        Box::pin(async move {
                             let request = #area::new(client).#get(#(#args),*);
                             #(#setters)*
                             request.options(options).send().await
                         })
                     };
-                    ::std::result::Result::Ok((job, poll))
+                    Ok((job, poll))
                 })
             }
         }
@@ -372,9 +372,9 @@ fn wait_doc(cx: &Cx<'_>, op: &Operation, wait: &Waiter) -> String {
 /// The message along its field path as an `Option<&str>`.
 fn message_path(path: &[SourceField]) -> TokenStream {
     if path.is_empty() {
-        return quote!(::std::option::Option::None);
+        return quote!(None);
     }
-    let mut expr = quote!(::std::option::Option::Some(self));
+    let mut expr = quote!(Some(self));
     for field in path {
         let ident = &field.name.ident;
         expr = if field.optional {
