@@ -210,11 +210,16 @@ impl<'a> Deadline<'a> {
         Some(limit.saturating_sub(self.elapsed()))
     }
 
+    /// Whether a sleep of `delay` would end before the deadline (always, without one).
+    pub(crate) fn allows(&self, delay: Duration) -> bool {
+        self.remaining().is_none_or(|left| delay < left)
+    }
+
     /// The one deadline-aware sleep: sleeps `delay` on the clock and returns `true`, unless
     /// the sleep would end at or after the deadline or `permit` refuses (checked only when
     /// the deadline allows, so a refused sleep spends nothing); then returns `false` at once.
     pub(crate) async fn sleep(&self, delay: Duration, permit: impl FnOnce() -> bool) -> bool {
-        if self.remaining().is_some_and(|left| delay >= left) || !permit() {
+        if !self.allows(delay) || !permit() {
             return false;
         }
         self.clock.sleep(delay).await;

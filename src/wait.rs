@@ -306,6 +306,14 @@ pub(crate) type Progress<'a, T> = Box<dyn FnMut(&T) + Send + 'a>;
 /// Says what a status means.
 pub(crate) type Classify<'a, T> = Box<dyn Fn(&T) -> Verdict + Send + 'a>;
 
+/// What [`Poller::schedule`] says comes next.
+pub(crate) enum Next<T> {
+    /// The wait has ended: the last item to yield (an error), or `None`.
+    End(Option<Result<T, Error>>),
+    /// Poll after this delay.
+    Poll(Duration),
+}
+
 /// The poll loop: sleeps with the policy's backoff on the client's clock, polls, reports each
 /// status, and ends after the first done status or with an error.
 pub(crate) struct Poller<'a, T> {
@@ -385,67 +393,96 @@ impl<'a, T: JobStatus + Send + 'a> Poller<'a, T> {
 
     /// The next observed status, or the error that ends the wait; `None` once it has ended.
     pub(crate) async fn next(&mut self) -> Option<Result<T, Error>> {
+        loop {
+            match self.schedule() {
+                Next::End(item) => return item,
+                Next::Poll(delay) => {
+                    if !delay.is_zero() {
+                        self.clock.sleep(delay).await;
+                    }
+                    if let Some(item) = self.poll().await {
+                        return Some(item);
+                    }
+                }
+            }
+        }
+    }
+
+    /// What the wait does next, without waiting: end (with the error a failed status left
+    /// pending, or `None` once ended or done), or poll after the policy's delay (none before
+    /// the first poll). A delay that would reach the deadline ends the wait with
+    /// [`WaitErrorKind::Deadline`]. [`Poller::next`] and the shared driver of
+    /// [`crate::WaitAll`] both step through this and [`Poller::poll`].
+    pub(crate) fn schedule(&mut self) -> Next<T> {
         if let Some(err) = self.pending.take() {
             self.finished = true;
-            return Some(Err(err));
+            return Next::End(Some(Err(err)));
         }
         if self.finished {
-            return None;
+            return Next::End(None);
         }
         let start = *self.started.get_or_insert_with(|| self.clock.now());
-        loop {
-            let deadline = Deadline::new(&*self.clock, start, self.policy.deadline);
-            if self.polls > 0 {
-                let delay = self.policy.delay(self.polls.saturating_sub(1));
-                if !deadline.sleep(delay, || true).await {
+        if self.polls == 0 {
+            return Next::Poll(Duration::ZERO);
+        }
+        let delay = self.policy.delay(self.polls.saturating_sub(1));
+        if !Deadline::new(&*self.clock, start, self.policy.deadline).allows(delay) {
+            return Next::End(Some(Err(self.deadline_error())));
+        }
+        Next::Poll(delay)
+    }
+
+    /// Sends one poll (call after [`Poller::schedule`] said so and its delay passed): the
+    /// status, or the error that ends the wait; `None` after a transient failure, which the
+    /// next [`Poller::schedule`] retries.
+    pub(crate) async fn poll(&mut self) -> Option<Result<T, Error>> {
+        let start = *self.started.get_or_insert_with(|| self.clock.now());
+        let deadline = Deadline::new(&*self.clock, start, self.policy.deadline);
+        let mut options = self.options.clone();
+        if let Some(r) = deadline.remaining() {
+            options.deadline = Some(options.deadline.map_or(r, |d| d.min(r)));
+        }
+        self.polls = self.polls.saturating_add(1);
+        match (self.fetch)(options).await {
+            Ok(status) => {
+                self.failed_in_a_row = 0;
+                self.last_error = None;
+                self.last = Some((
+                    status.state().to_owned(),
+                    status.message().map(str::to_owned),
+                ));
+                if let Some(progress) = &mut self.progress {
+                    progress(&status);
+                }
+                match (self.classify)(&status) {
+                    Verdict::Pending => {}
+                    Verdict::Done => self.finished = true,
+                    Verdict::Fail(kind) => self.pending = Some(self.finish(kind)),
+                }
+                Some(Ok(status))
+            }
+            Err(err) if err.is_transient() => {
+                let cut_by_deadline = matches!(
+                    &err,
+                    Error::Timeout(e) if matches!(e.kind(), TimeoutKind::Deadline(_))
+                ) && deadline.remaining().is_some_and(|r| r.is_zero());
+                self.last_error = Some(err);
+                self.failed_in_a_row = self.failed_in_a_row.saturating_add(1);
+                if cut_by_deadline {
                     return Some(Err(self.deadline_error()));
                 }
-            }
-            let mut options = self.options.clone();
-            if let Some(r) = deadline.remaining() {
-                options.deadline = Some(options.deadline.map_or(r, |d| d.min(r)));
-            }
-            self.polls = self.polls.saturating_add(1);
-            match (self.fetch)(options).await {
-                Ok(status) => {
-                    self.failed_in_a_row = 0;
-                    self.last_error = None;
-                    self.last = Some((
-                        status.state().to_owned(),
-                        status.message().map(str::to_owned),
+                if let Some(max) = self.policy.max_failed_polls
+                    && self.failed_in_a_row >= max
+                {
+                    return Some(Err(
+                        self.finish(WaitErrorKind::FailedPolls(self.failed_in_a_row))
                     ));
-                    if let Some(progress) = &mut self.progress {
-                        progress(&status);
-                    }
-                    match (self.classify)(&status) {
-                        Verdict::Pending => {}
-                        Verdict::Done => self.finished = true,
-                        Verdict::Fail(kind) => self.pending = Some(self.finish(kind)),
-                    }
-                    return Some(Ok(status));
                 }
-                Err(err) if err.is_transient() => {
-                    let cut_by_deadline = matches!(
-                        &err,
-                        Error::Timeout(e) if matches!(e.kind(), TimeoutKind::Deadline(_))
-                    ) && deadline.remaining().is_some_and(|r| r.is_zero());
-                    self.last_error = Some(err);
-                    self.failed_in_a_row = self.failed_in_a_row.saturating_add(1);
-                    if cut_by_deadline {
-                        return Some(Err(self.deadline_error()));
-                    }
-                    if let Some(max) = self.policy.max_failed_polls
-                        && self.failed_in_a_row >= max
-                    {
-                        return Some(Err(
-                            self.finish(WaitErrorKind::FailedPolls(self.failed_in_a_row))
-                        ));
-                    }
-                }
-                Err(err) => {
-                    self.finished = true;
-                    return Some(Err(err));
-                }
+                None
+            }
+            Err(err) => {
+                self.finished = true;
+                Some(Err(err))
             }
         }
     }
