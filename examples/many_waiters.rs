@@ -5,6 +5,7 @@
 //! ```sh
 //! scripts/many_waiters.sh                  # builds, then runs under `ulimit -n` 1024 and 20000
 //! cargo run --release --example many_waiters -- --waiters 10000 --emulator target/release/fireworks-ai-emulator
+//! cargo run --release --example many_waiters -- --waiters 10000 --shared   # one `Client::wait_all` driver
 //! ```
 //!
 //! Each job completes on its 4th poll; polls are 200 ms apart (no jitter). It prints the polls
@@ -81,6 +82,7 @@ fn main() -> Result<(), BoxError> {
     let mut waiters: u32 = 10_000;
     let mut emulator = String::from("target/release/fireworks-ai-emulator");
     let mut max_in_flight: Option<usize> = None;
+    let mut shared = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -89,6 +91,7 @@ fn main() -> Result<(), BoxError> {
             "--max-in-flight" => {
                 max_in_flight = Some(args.next().ok_or("--max-in-flight N")?.parse()?);
             }
+            "--shared" => shared = true,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -101,13 +104,14 @@ fn main() -> Result<(), BoxError> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(run(waiters, &emulator, max_in_flight, &sent))
+    runtime.block_on(run(waiters, &emulator, max_in_flight, shared, &sent))
 }
 
 async fn run(
     waiters: u32,
     emulator: &str,
     max_in_flight: Option<usize>,
+    shared: bool,
     sent: &AtomicU64,
 ) -> Result<(), BoxError> {
     let mut child = Command::new(emulator)
@@ -194,23 +198,36 @@ async fn run(
     let rss_before = peak_rss_kib();
     let cpu_before = (cpu_ticks("self"), cpu_ticks(&child.id().to_string()));
     let started = Instant::now();
-    // Each waiter is its own task, as an application would spawn them, so both workers run them.
-    let tasks: Vec<_> = (0..waiters)
-        .map(|n| {
-            let client = client.clone();
-            let policy = policy.clone();
-            tokio::spawn(async move {
-                let id = format!("job-{n}");
-                client.audio_batch().wait(id).policy(policy).await.is_ok()
+    let completed = if shared {
+        // One driver for every wait (`Client::wait_all`): an idle wait is its poll state in
+        // the driver's queue, not a task.
+        let ids: Vec<String> = (0..waiters).map(|n| format!("job-{n}")).collect();
+        let waits = ids
+            .iter()
+            .map(|id| client.audio_batch().wait_batch(id).policy(policy.clone()));
+        let results = client.wait_all(waits).await;
+        results.iter().filter(|result| result.is_ok()).count()
+    } else {
+        // Each waiter is its own task, as an application would spawn them, so both workers
+        // run them.
+        let tasks: Vec<_> = (0..waiters)
+            .map(|n| {
+                let client = client.clone();
+                let policy = policy.clone();
+                tokio::spawn(async move {
+                    let id = format!("job-{n}");
+                    client.audio_batch().wait(id).policy(policy).await.is_ok()
+                })
             })
-        })
-        .collect();
-    let mut completed = 0;
-    for task in tasks {
-        if task.await? {
-            completed += 1;
+            .collect();
+        let mut completed = 0;
+        for task in tasks {
+            if task.await? {
+                completed += 1;
+            }
         }
-    }
+        completed
+    };
     let wall = started.elapsed();
     let cpu = (
         cpu_ticks("self") - cpu_before.0,

@@ -144,6 +144,7 @@ mod time;
 mod union;
 mod url;
 mod wait;
+mod wait_all;
 mod waiter;
 
 #[doc(hidden)]
@@ -169,6 +170,7 @@ pub use retry::{Clock, RetryPolicy, TokioClock, server_delay};
 pub use sse::{EventStream, StreamConfig, StreamError, StreamErrorKind};
 pub use time::{ProtoDuration, ProtoDurationError, SignedDuration, Timestamp};
 pub use wait::{WaitError, WaitErrorKind, WaitPolicy};
+pub use wait_all::WaitAll;
 pub use waiter::{Wait, WaitStatus, WaitVerdict};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

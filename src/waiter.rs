@@ -44,7 +44,7 @@ pub trait WaitStatus {
 }
 
 /// Adapts a [`WaitStatus`] to the poll loop's status.
-struct Status<T>(T);
+pub(crate) struct Status<T>(pub(crate) T);
 
 impl<T: WaitStatus> JobStatus for Status<T> {
     fn state(&self) -> &str {
@@ -178,7 +178,7 @@ impl<'a, T: WaitStatus + Send + 'a> Wait<'a, T> {
     }
 
     /// Sends the start call if there is one, then builds the poll loop.
-    async fn into_poller(self) -> Result<Poller<'a, Status<T>>, Error> {
+    pub(crate) async fn into_poller(self) -> Result<Poller<'a, Status<T>>, Error> {
         let (job, mut fetch) = match self.target {
             Target::Ready { job, fetch } => (job, fetch),
             Target::Start(start) => start.await?,
