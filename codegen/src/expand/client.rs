@@ -72,6 +72,18 @@ fn body_arg(cx: &Cx<'_>, op: &Operation) -> Option<TokenStream> {
     Some(quote!(body: #ty))
 }
 
+/// `name: Type` of each required parameter, then `body: Type`: the client method's arguments,
+/// the builder's required fields and its constructor's parameters.
+fn typed_required<'o>(cx: &'o Cx<'_>, op: &'o Operation) -> impl Iterator<Item = TokenStream> + 'o {
+    required(op)
+        .map(|p| {
+            let ident = &p.name.ident;
+            let ty = param_type(cx, p);
+            quote!(#ident: #ty)
+        })
+        .chain(body_arg(cx, op))
+}
+
 fn required(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.required)
 }
@@ -143,13 +155,7 @@ fn expand_method(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         text.push(super::example::method_example(cx, op));
     }
     let doc = docs(&text.join("\n\n"));
-    let args = required(op)
-        .map(|p| {
-            let ident = &p.name.ident;
-            let ty = param_type(cx, p);
-            quote!(#ident: #ty)
-        })
-        .chain(body_arg(cx, op));
+    let args = typed_required(cx, op);
     let required_args = required(op)
         .map(|p| {
             let ident = &p.name.ident;
@@ -202,25 +208,13 @@ fn expand_operation(cx: &Cx<'_>, op: &Operation) -> TokenStream {
         "Request builder for [`{}::{}`]; send it with `.send().await` or\njust `.await`.",
         api.client_type.ident, op.method_name.ident
     ));
-    let required_fields = required(op)
-        .map(|p| {
-            let ident = &p.name.ident;
-            let ty = param_type(cx, p);
-            quote!(#ident: #ty)
-        })
-        .chain(body_arg(cx, op));
+    let required_fields = typed_required(cx, op);
     let optional_fields = optional(op).map(|p| {
         let ident = &p.name.ident;
         let ty = param_type(cx, p);
         quote!(#ident: Option<#ty>)
     });
-    let required_params = required(op)
-        .map(|p| {
-            let ident = &p.name.ident;
-            let ty = param_type(cx, p);
-            quote!(#ident: #ty)
-        })
-        .chain(body_arg(cx, op));
+    let required_params = typed_required(cx, op);
     let optional_params = optional(op).map(|p| &p.name.ident);
     let setters = optional(op).map(|p| {
         let ident = &p.name.ident;
