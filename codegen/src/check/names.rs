@@ -114,6 +114,11 @@ fn check_type_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Dia
         match &type_names.name {
             Ok(rust) => {
                 if let Some(earlier) = types.claim(&rust.text, format!("type `{}`", name.value)) {
+                    let help = if PRELUDE_IMPORTS.contains(&rust.text.as_str()) {
+                        "rename the type or set `rust_name`"
+                    } else {
+                        "rename one of them or set `rust_name`"
+                    };
                     diags
                         .error(
                             at,
@@ -122,7 +127,7 @@ fn check_type_names(spec: &SpecFile, names: &SpecNames<Decided>, diags: &mut Dia
                                 name.value, rust.text
                             ),
                         )
-                        .help("rename one of them or set `rust_name`");
+                        .help(help);
                 }
             }
             Err(problem) => {
