@@ -438,12 +438,7 @@ async fn an_empty_account_lists_no_models_and_filters_are_encoded_as_one_value()
 
 /// A client for the scripted server's control plane, default account `acct`.
 fn scripted_client(server: &TestServer) -> Client {
-    Client::builder()
-        .api_key("fw_KEY")
-        .account_id("acct")
-        .base_url(CONTROL, &server.url())
-        .build()
-        .unwrap()
+    support::control_client(&server.url())
 }
 
 #[tokio::test]

@@ -22,12 +22,7 @@ use support::clock::FakeClock;
 use support::{Reply, Resp, TestServer, bounded};
 
 fn client(server: &TestServer) -> Client {
-    Client::builder()
-        .api_key("fw_KEY")
-        .account_id("acct")
-        .base_url(CONTROL, &server.url())
-        .build()
-        .unwrap()
+    support::control_client(&server.url())
 }
 
 /// A job's answer: `JOB_STATE_RUNNING` for its first `running` polls, then `last`.

@@ -27,6 +27,17 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+/// A client of the control plane (server `control`, which every control-plane area shares) at
+/// `url`, with the key `fw_KEY` and the default account `acct` the control-plane tests assert.
+pub fn control_client(url: &str) -> fireworks_ai::Client {
+    fireworks_ai::Client::builder()
+        .api_key("fw_KEY")
+        .account_id("acct")
+        .base_url(fireworks_ai::batch_inference::CONTROL, url)
+        .build()
+        .unwrap()
+}
+
 /// Every test finishes well within this; a hang fails the test instead of the suite.
 pub const TEST_LIMIT: Duration = Duration::from_secs(30);
 
